@@ -1,0 +1,36 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env';
+import { browserCors } from './http/cors';
+import { internal, notFound, ProblemError, problemResponse } from './http/problem';
+import { adminRoutes } from './routes/admin';
+import { collectRoutes } from './routes/collect';
+import { healthRoutes } from './routes/health';
+
+/** Builds the API: routes are thin; every error leaves as problem+json. */
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.use('/v1/*', browserCors());
+  app.route('/', healthRoutes);
+  app.route('/', collectRoutes);
+  app.route('/', adminRoutes);
+
+  app.notFound(async (c) => {
+    // Static files (snippet, widget, examples) when no API route matched.
+    if (c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+      const res = await c.env.ASSETS.fetch(c.req.raw);
+      if (res.status !== 404) return res;
+    }
+    return problemResponse(c, notFound(`No resource at ${c.req.method} ${new URL(c.req.url).pathname}.`));
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return problemResponse(c, err);
+    if (err instanceof HTTPException && err.status < 500) {
+      return problemResponse(c, new ProblemError(err.status, 'urn:lodestone:problem:malformed-body', 'Bad request', err.message || 'Bad request.'));
+    }
+    console.error('unhandled error', c.req.method, c.req.path, err);
+    return problemResponse(c, internal());
+  });
+  return app;
+}

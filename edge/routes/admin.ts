@@ -1,0 +1,82 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys';
+import { recentEvents } from '../db/events';
+import { addOrigin, createSite, getSite, listSites, removeOrigin } from '../db/sites';
+import type { AppEnv } from '../env';
+import { readJson } from '../http/body';
+import { conflict, notConfigured, notFound, unauthorized } from '../http/problem';
+import { timingSafeEqualText } from '../lib/crypto';
+import { createKeyBody, createSiteBody, eventsQuery, origin as originSchema, originBody } from '../validation/admin';
+import { siteId as siteIdSchema } from '../validation/collect';
+import { validate } from '../validation/validate';
+
+const ADMIN_BODY = { maxBytes: 16 * 1024, mediaTypes: ['application/json'] } as const;
+
+/** Bearer ADMIN_TOKEN, compared in constant time. */
+const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected) throw notConfigured('The admin API is disabled: set the ADMIN_TOKEN secret.');
+  const header = c.req.header('authorization') ?? '';
+  const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (!presented) throw unauthorized('Send the admin token as "Authorization: Bearer <token>".');
+  if (!(await timingSafeEqualText(presented, expected))) throw unauthorized('The admin token is wrong.');
+  await next();
+};
+
+/** Loads the :site path parameter's site or answers 404. */
+async function siteFrom(c: { env: AppEnv['Bindings']; req: { param(name: 'site'): string } }) {
+  const id = validate(siteIdSchema, c.req.param('site'), 'site id');
+  const site = await getSite(c.env.DB, id);
+  if (!site) throw notFound(`No site with id "${id}".`);
+  return site;
+}
+
+/** /admin: sites, origins, API keys and a read-only event tail. For the CLI. */
+export const adminRoutes = new Hono<AppEnv>()
+  .use('/admin/*', requireAdmin)
+  .get('/admin/sites', async (c) => c.json({ sites: await listSites(c.env.DB) }))
+  .post('/admin/sites', async (c) => {
+    const body = validate(createSiteBody, await readJson(c.req.raw, ADMIN_BODY));
+    const created = await createSite(c.env.DB, { id: body.id, name: body.name ?? body.id, origins: body.origins }, Date.now());
+    if (!created) throw conflict(`A site with id "${body.id}" exists already.`);
+    return c.json({ site: await getSite(c.env.DB, body.id) }, 201);
+  })
+  .get('/admin/sites/:site', async (c) => c.json({ site: await siteFrom(c) }))
+  .post('/admin/sites/:site/origins', async (c) => {
+    const site = await siteFrom(c);
+    const { origin } = validate(originBody, await readJson(c.req.raw, ADMIN_BODY));
+    const added = await addOrigin(c.env.DB, site.id, origin, Date.now());
+    return c.json({ site: await getSite(c.env.DB, site.id), added }, added ? 201 : 200);
+  })
+  .delete('/admin/sites/:site/origins', async (c) => {
+    const site = await siteFrom(c);
+    const origin = validate(originSchema, c.req.query('origin') ?? '', 'origin query parameter');
+    if (!(await removeOrigin(c.env.DB, site.id, origin, Date.now()))) {
+      throw notFound(`Site "${site.id}" does not list origin ${origin}.`);
+    }
+    return c.json({ site: await getSite(c.env.DB, site.id) });
+  })
+  .get('/admin/sites/:site/keys', async (c) => {
+    const site = await siteFrom(c);
+    return c.json({ keys: await listApiKeys(c.env.DB, site.id) });
+  })
+  .post('/admin/sites/:site/keys', async (c) => {
+    const site = await siteFrom(c);
+    const body = validate(createKeyBody, await readJson(c.req.raw, ADMIN_BODY));
+    const { key, secret } = await createApiKey(c.env.DB, { siteId: site.id, name: body.name, scopes: body.scopes }, Date.now());
+    c.header('Cache-Control', 'no-store');
+    return c.json({ key, secret }, 201);
+  })
+  .delete('/admin/sites/:site/keys/:key', async (c) => {
+    const site = await siteFrom(c);
+    const keyId = c.req.param('key');
+    if (!(await revokeApiKey(c.env.DB, site.id, keyId, Date.now()))) {
+      throw notFound(`Site "${site.id}" has no live key "${keyId}".`);
+    }
+    return c.json({ revoked: keyId });
+  })
+  .get('/admin/sites/:site/events', async (c) => {
+    const site = await siteFrom(c);
+    const q = validate(eventsQuery, c.req.query(), 'query');
+    return c.json({ events: await recentEvents(c.env.DB, site.id, { limit: q.limit, since: q.since }) });
+  });

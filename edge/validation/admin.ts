@@ -1,0 +1,52 @@
+import * as v from 'valibot';
+import { API_KEY_SCOPES } from '../db/api-keys';
+import { siteId } from './collect';
+
+/** Validators for the admin API. */
+
+const isOrigin = (s: string) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s;
+  } catch {
+    return false;
+  }
+};
+
+export const origin = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(255, 'must be at most 255 characters'),
+  v.check(isOrigin, 'must be an origin such as https://www.example.com (scheme, host and optional port; no path or trailing slash)'),
+);
+
+const name = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'));
+
+export const createSiteBody = v.object(
+  {
+    id: siteId,
+    name: v.optional(name),
+    origins: v.optional(v.pipe(v.array(origin, 'must be an array'), v.maxLength(50, 'must hold at most 50 origins')), []),
+  },
+  'must be a JSON object',
+);
+
+export const originBody = v.object({ origin }, 'must be a JSON object');
+
+export const createKeyBody = v.object(
+  {
+    name: name,
+    scopes: v.optional(
+      v.pipe(
+        v.array(v.picklist(API_KEY_SCOPES, `must be one of ${API_KEY_SCOPES.join(', ')}`), 'must be an array'),
+        v.minLength(1, 'must name at least one scope'),
+      ),
+      ['leads:read'],
+    ),
+  },
+  'must be a JSON object',
+);
+
+export const eventsQuery = v.object({
+  limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(500, 'must be at most 500')), '50'),
+  since: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(0, 'must not be negative')), '0'),
+});

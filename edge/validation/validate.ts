@@ -1,0 +1,25 @@
+import * as v from 'valibot';
+import type { FieldError } from '../../protocol';
+import { invalid } from '../http/problem';
+
+/** Converts valibot's issue path into a JSON Pointer (RFC 6901). */
+export function toPointer(issue: v.BaseIssue<unknown>): string {
+  const keys = issue.path?.map((item) => String(item.key)) ?? [];
+  return '/' + keys.map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+}
+
+/** Collects every issue as a field error, deepest (most specific) first per path. */
+export function fieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldError[] {
+  return issues.map((issue) => ({ path: toPointer(issue), message: issue.message }));
+}
+
+/**
+ * Parses `input` with `schema` or throws a 400 problem naming every offending
+ * field. Routes call this once; they never see unvalidated data.
+ */
+export function validate<const S extends v.GenericSchema>(schema: S, input: unknown, what = 'body'): v.InferOutput<S> {
+  const result = v.safeParse(schema, input, { abortEarly: false });
+  if (result.success) return result.output;
+  const errors = fieldErrors(result.issues);
+  throw invalid(`The ${what} is invalid: ${errors[0]!.path} ${errors[0]!.message}.`, errors);
+}

@@ -1,0 +1,156 @@
+// @ts-check
+/**
+ * The local Lodestone stack: build, migrate, run `wrangler dev` (workerd +
+ * local D1), seed the demo site. Used by `npm run dev`, the end-to-end tests
+ * and the benchmarks, so all three exercise exactly what a user runs.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const ROLLUP = join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup');
+export const DEMO_SITE = 'demo';
+
+/** Quiet, non-interactive wrangler: no telemetry, no prompts. */
+const wranglerEnv = () => ({ ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' });
+
+/** A TCP port nothing listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: ROOT, env: wranglerEnv(), encoding: 'utf8', ...opts });
+  if (res.status !== 0) {
+    throw new Error(`${[cmd, ...args].join(' ')} failed (${res.status}):\n${res.stdout ?? ''}${res.stderr ?? ''}`);
+  }
+  return res.stdout ?? '';
+}
+
+/** Builds the snippet and widget; with `examples`, copies the demo site beside them. */
+export function build({ examples = true } = {}) {
+  run(process.execPath, [ROLLUP, '-c', '--silent']);
+  if (examples) cpSync(join(ROOT, 'examples'), join(ROOT, 'dist', 'public'), { recursive: true });
+}
+
+/** The admin token of local dev, kept in .dev.vars (git-ignored), made on first use. */
+export function devAdminToken() {
+  const file = join(ROOT, '.dev.vars');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const found = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?/m.exec(text);
+  if (found) return found[1].trim();
+  const token = `adm_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}ADMIN_TOKEN="${token}"\n`);
+  return token;
+}
+
+export function applyMigrations(persistTo) {
+  return run(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo]);
+}
+
+async function waitForHealth(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms`);
+}
+
+/** Calls the admin API; throws with the problem detail on failure (409 allowed when `okConflict`). */
+export async function admin(url, token, method, path, body, { okConflict = false } = {}) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok && !(okConflict && res.status === 409)) throw new Error(`${method} ${path}: ${res.status} ${json.detail}`);
+  return json;
+}
+
+/**
+ * Seeds the demo site (idempotent) and returns a fresh marketing API key.
+ * Keys exist only as hashes, so each start revokes the previous dev key and
+ * prints a new one.
+ */
+export async function seedDemo(url, token, port) {
+  const origins = [...new Set([8787, port].flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]))];
+  await admin(url, token, 'POST', '/admin/sites', { id: DEMO_SITE, name: 'Demo B2B site', origins }, { okConflict: true });
+  for (const origin of origins) await admin(url, token, 'POST', `/admin/sites/${DEMO_SITE}/origins`, { origin });
+  const { keys } = await admin(url, token, 'GET', `/admin/sites/${DEMO_SITE}/keys`);
+  for (const key of keys) {
+    if (key.name === 'dev' && !key.revokedAt) await admin(url, token, 'DELETE', `/admin/sites/${DEMO_SITE}/keys/${key.id}`);
+  }
+  const { secret } = await admin(url, token, 'POST', `/admin/sites/${DEMO_SITE}/keys`, {
+    name: 'dev',
+    scopes: ['leads:read', 'leads:write', 'config:write'],
+  });
+  return secret;
+}
+
+/**
+ * Starts the whole stack and resolves once it answers and is seeded.
+ * @param {{ port?: number, persistTo?: string, adminToken?: string, vars?: Record<string,string>,
+ *           logFile?: string, inherit?: boolean, examples?: boolean, skipBuild?: boolean }} [opts]
+ */
+export async function startStack(opts = {}) {
+  const port = opts.port ?? (await freePort());
+  const persistTo = opts.persistTo ?? join(ROOT, '.wrangler', 'state');
+  const adminToken = opts.adminToken ?? devAdminToken();
+  if (!opts.skipBuild) build({ examples: opts.examples ?? true });
+  mkdirSync(persistTo, { recursive: true });
+  applyMigrations(persistTo);
+
+  const vars = { ADMIN_TOKEN: adminToken, ...opts.vars };
+  const args = [WRANGLER, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo,
+    '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
+  let stdio = /** @type {any} */ ('inherit');
+  if (!opts.inherit) {
+    const log = opts.logFile ?? join(ROOT, '.tmp', `wrangler-${port}.log`);
+    mkdirSync(dirname(log), { recursive: true });
+    const fd = openSync(log, 'w');
+    stdio = ['ignore', fd, fd];
+  }
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: wranglerEnv(), stdio, detached: process.platform !== 'win32' });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(undefined);
+      child.once('exit', () => resolve(undefined));
+      try {
+        process.kill(-(/** @type {number} */ (child.pid)), 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      setTimeout(() => { try { process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
+    });
+  try {
+    await waitForHealth(url, child, 60_000);
+    const apiKey = await seedDemo(url, adminToken, port);
+    return { url, port, adminToken, apiKey, persistTo, stop, child };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,2 @@
+// Placeholder until the snippet lands (issue: consent-aware tracking snippet).
+export {};
