@@ -32,6 +32,7 @@ export function freePort() {
   });
 }
 
+/** @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnSyncOptions} [opts] */
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { cwd: ROOT, env: wranglerEnv(), encoding: 'utf8', ...opts });
   if (res.status !== 0) {
@@ -51,16 +52,18 @@ export function devAdminToken() {
   const file = join(ROOT, '.dev.vars');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const found = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?/m.exec(text);
-  if (found) return found[1].trim();
+  if (found?.[1]) return found[1].trim();
   const token = `adm_${randomBytes(24).toString('base64url')}`;
   writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}ADMIN_TOKEN="${token}"\n`);
   return token;
 }
 
+/** @param {string} persistTo */
 export function applyMigrations(persistTo) {
   return run(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo]);
 }
 
+/** @param {string} url @param {import('node:child_process').ChildProcess} child @param {number} timeoutMs */
 async function waitForHealth(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -77,6 +80,10 @@ async function waitForHealth(url, child, timeoutMs) {
 }
 
 /** Calls the admin API; throws with the problem detail on failure (409 allowed when `okConflict`). */
+/**
+ * @param {string} url @param {string} token @param {string} method @param {string} path
+ * @param {unknown} [body] @param {{ okConflict?: boolean }} [opts] @returns {Promise<any>}
+ */
 export async function admin(url, token, method, path, body, { okConflict = false } = {}) {
   const res = await fetch(`${url}${path}`, {
     method,
@@ -93,6 +100,7 @@ export async function admin(url, token, method, path, body, { okConflict = false
  * Keys exist only as hashes, so each start revokes the previous dev key and
  * prints a new one.
  */
+/** @param {string} url @param {string} token @param {number} port @returns {Promise<string>} */
 export async function seedDemo(url, token, port) {
   const origins = [...new Set([8787, port].flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]))];
   await admin(url, token, 'POST', '/admin/sites', { id: DEMO_SITE, name: 'Demo B2B site', origins }, { okConflict: true });

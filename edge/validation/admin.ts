@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { API_KEY_SCOPES } from '../db/api-keys';
 import { siteId } from './collect';
+import { objectBody } from './validate';
 
 /** Validators for the admin API. */
 
@@ -21,18 +22,17 @@ export const origin = v.pipe(
 
 const name = v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'));
 
-export const createSiteBody = v.object(
+export const createSiteBody = objectBody(
   {
     id: siteId,
     name: v.optional(name),
     origins: v.optional(v.pipe(v.array(origin, 'must be an array'), v.maxLength(50, 'must hold at most 50 origins')), []),
   },
-  'must be a JSON object',
 );
 
-export const originBody = v.object({ origin }, 'must be a JSON object');
+export const originBody = objectBody({ origin });
 
-export const createKeyBody = v.object(
+export const createKeyBody = objectBody(
   {
     name: name,
     scopes: v.optional(
@@ -43,7 +43,6 @@ export const createKeyBody = v.object(
       ['leads:read'],
     ),
   },
-  'must be a JSON object',
 );
 
 export const eventsQuery = v.object({

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { objectBody } from './validate';
 import { CLIENT_ID_PATTERN, LIMITS, SITE_ID_PATTERN, UTM_KEYS } from '../../protocol';
 
 /** Validators for POST /v1/collect, built from the shared protocol limits. */
@@ -90,18 +91,15 @@ export const wireEvent = v.variant(
 );
 
 /** Just enough to find the site before the (larger) event validation runs. */
-export const batchEnvelope = v.object({ site: siteId }, 'must be a JSON object');
+export const batchEnvelope = objectBody({ site: siteId });
 
-export const collectBatch = v.object(
-  {
+export const collectBatch = objectBody({
     site: siteId,
     events: v.pipe(
       v.array(wireEvent, 'must be an array'),
       v.minLength(1, 'must hold at least one event'),
       v.maxLength(LIMITS.batchEvents, `must hold at most ${LIMITS.batchEvents} events`),
     ),
-  },
-  'must be a JSON object',
-);
+});
 
 export type ValidEvent = v.InferOutput<typeof wireEvent>;

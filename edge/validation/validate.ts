@@ -23,3 +23,11 @@ export function validate<const S extends v.GenericSchema>(schema: S, input: unkn
   const errors = fieldErrors(result.issues);
   throw invalid(`The ${what} is invalid: ${errors[0]!.path} ${errors[0]!.message}.`, errors);
 }
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A JSON object body: arrays and primitives fail at the root ("/"), not at a missing field. */
+export function objectBody<const E extends v.ObjectEntries>(entries: E) {
+  return v.pipe(v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object'), v.object(entries));
+}

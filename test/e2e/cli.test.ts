@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, '..', '..', 'cli', 'lodestone.mjs');
+const run = promisify(execFile);
+
+/** Runs the CLI as a user would: a separate Node process against the running dev stack. */
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const { url, adminToken } = inject('stack');
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, LODESTONE_URL: url, LODESTONE_ADMIN_TOKEN: adminToken, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('lodestone CLI against the dev server', () => {
+  const site = `cli-${Date.now().toString(36)}`;
+
+  it('lists the seeded demo site', async () => {
+    const { code, stdout } = await cli(['sites', 'list']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^demo\s+Demo B2B site\s+.*http:\/\/localhost:8787/m);
+  });
+
+  it('creates and shows a site, adds and removes origins', async () => {
+    const created = await cli(['sites', 'create', site, '--name', 'CLI Corp', '--origin', 'https://cli.example']);
+    expect(created).toMatchObject({ code: 0 });
+    expect(created.stdout).toContain(`Created site ${site}`);
+
+    expect((await cli(['origins', 'add', site, 'https://www.cli.example'])).stdout).toContain('Allowed https://www.cli.example');
+    const shown = await cli(['sites', 'show', site, '--json']);
+    expect(JSON.parse(shown.stdout).site.origins).toEqual(['https://cli.example', 'https://www.cli.example']);
+
+    expect((await cli(['origins', 'remove', site, 'https://cli.example'])).code).toBe(0);
+    const after = JSON.parse((await cli(['sites', 'show', site, '--json'])).stdout);
+    expect(after.site.origins).toEqual(['https://www.cli.example']);
+  });
+
+  it('creates, lists and revokes API keys; the secret is shown once', async () => {
+    const created = await cli(['keys', 'create', site, '--name', 'crm', '--scope', 'leads:read', '--scope', 'leads:write', '--json']);
+    expect(created.code).toBe(0);
+    const { key, secret } = JSON.parse(created.stdout);
+    expect(secret).toMatch(/^lsk_/);
+
+    const listed = await cli(['keys', 'list', site]);
+    expect(listed.stdout).toMatch(new RegExp(`${key.id}\\s+crm\\s+leads:read,leads:write\\s+\\S+\\s+live`));
+    expect(listed.stdout).not.toContain(secret);
+
+    expect((await cli(['keys', 'revoke', site, key.id])).stdout).toContain(`Revoked key ${key.id}`);
+    expect((await cli(['keys', 'list', site])).stdout).toMatch(new RegExp(`${key.id}.*revoked`));
+  });
+
+  it('prints events collected from an allowed origin', async () => {
+    const { url } = inject('stack');
+    const res = await fetch(`${url}/v1/collect`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://www.cli.example' },
+      body: JSON.stringify({ site, events: [{ id: 'cli_evt_000001', kind: 'pricing_view', ts: Date.now(), url: 'https://www.cli.example/preise' }] }),
+    });
+    expect(res.status).toBe(202);
+    const { code, stdout } = await cli(['events', site]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/pricing_view\s+\/preise\s+anonymous/);
+  });
+
+  it('explains API refusals and exits 1', async () => {
+    const dup = await cli(['sites', 'create', site]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('Conflict (409)');
+
+    const badOrigin = await cli(['origins', 'add', site, 'https://x.example/path']);
+    expect(badOrigin.code).toBe(1);
+    expect(badOrigin.stderr).toMatch(/\/origin: must be an origin/);
+
+    const wrongToken = await cli(['sites', 'list'], { LODESTONE_ADMIN_TOKEN: 'nope' });
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain('Unauthorized (401)');
+
+    const down = await cli(['sites', 'list'], { LODESTONE_URL: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('Cannot reach');
+  });
+
+  it('exits 2 on wrong usage', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(2);
+    expect((await cli(['keys', 'create', site])).stderr).toContain('--name');
+    expect((await cli(['sites', 'create'])).code).toBe(2);
+    expect((await cli(['sites', 'list', '--bogus-flag'])).code).toBe(2);
+  });
+
+  it('prints help', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('keys create <site>');
+  });
+});
