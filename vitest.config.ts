@@ -13,6 +13,7 @@ const migrations = await readD1Migrations(fileURLToPath(new URL('./edge/migratio
  */
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
