@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PROBLEM_TYPES } from '../protocol';
 import type { AppEnv } from './env';
 import { browserCors } from './http/cors';
 import { internal, notFound, ProblemError, problemResponse } from './http/problem';
@@ -27,7 +28,7 @@ export function createApp() {
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problemResponse(c, err);
     if (err instanceof HTTPException && err.status < 500) {
-      return problemResponse(c, new ProblemError(err.status, 'urn:lodestone:problem:malformed-body', 'Bad request', err.message || 'Bad request.'));
+      return problemResponse(c, new ProblemError(err.status, PROBLEM_TYPES.malformed, 'Bad request', err.message || 'Bad request.'));
     }
     console.error('unhandled error', c.req.method, c.req.path, err);
     return problemResponse(c, internal());

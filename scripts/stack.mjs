@@ -16,8 +16,18 @@ const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const ROLLUP = join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup');
 export const DEMO_SITE = 'demo';
 
-/** Quiet, non-interactive wrangler: no telemetry, no prompts. */
-const wranglerEnv = () => ({ ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' });
+/**
+ * Quiet, non-interactive wrangler: no telemetry, no prompts, and no download
+ * of Cloudflare's `request.cf` sample (local dev uses a placeholder; the
+ * download fails noisily on machines without internet).
+ */
+const wranglerEnv = () => ({
+  ...process.env,
+  CI: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+});
 
 /** A TCP port nothing listens on right now. */
 export function freePort() {
