@@ -4,24 +4,28 @@ import type { EventRow } from '../lib/event-row';
 
 const INSERT_EVENT = `
   INSERT INTO events (site_id, event_id, kind, name, visitor_id, url, path, referrer, utm, target,
-                      magnet_id, engaged_ms, props, ts, client_ts, received_at, country)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                      magnet_id, engaged_ms, props, ts, client_ts, received_at, country, lead_id, ingest_id)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
   ON CONFLICT (site_id, event_id) DO NOTHING`;
 
 /**
- * Inserts events in one D1 batch (one transaction): all or nothing. An id
- * already stored is skipped, so a retried batch stores nothing twice.
- * Returns how many rows were new.
+ * One INSERT per event, for the caller's D1 batch (one transaction: all or
+ * nothing). An id already stored is skipped, so a retried batch stores
+ * nothing twice; `meta.changes` of each result says whether its row was new.
+ * `ingestId` marks the rows this request inserted (see lead scoring), and
+ * `leadOf` names the lead of a linked visitor.
  */
-export async function insertEvents(db: D1Database, rows: EventRow[]): Promise<number> {
+export function insertEventStatements(
+  db: D1Database,
+  rows: EventRow[],
+  ingestId: string,
+  leadOf: (visitorId: string | null) => string | null,
+): D1PreparedStatement[] {
   const stmt = db.prepare(INSERT_EVENT);
-  const results = await db.batch(
-    rows.map((r) =>
-      stmt.bind(r.siteId, r.eventId, r.kind, r.name, r.visitorId, r.url, r.path, r.referrer, r.utm, r.target,
-        r.magnetId, r.engagedMs, r.props, r.ts, r.clientTs, r.receivedAt, r.country),
-    ),
+  return rows.map((r) =>
+    stmt.bind(r.siteId, r.eventId, r.kind, r.name, r.visitorId, r.url, r.path, r.referrer, r.utm, r.target,
+      r.magnetId, r.engagedMs, r.props, r.ts, r.clientTs, r.receivedAt, r.country, leadOf(r.visitorId), ingestId),
   );
-  return results.reduce((n, r) => n + r.meta.changes, 0);
 }
 
 export interface StoredEvent {

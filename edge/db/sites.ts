@@ -4,6 +4,8 @@ export interface Site {
   id: string;
   name: string;
   origins: string[];
+  /** Active scoring model version (1: the built-in default). */
+  scoringModelVersion: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -12,12 +14,13 @@ interface SiteRow {
   id: string;
   name: string;
   origins: string;
+  scoring_model_version: number;
   created_at: number;
   updated_at: number;
 }
 
 const SELECT_SITE = `
-  SELECT s.id, s.name, s.created_at, s.updated_at,
+  SELECT s.id, s.name, s.created_at, s.updated_at, s.scoring_model_version,
          (SELECT json_group_array(origin) FROM (SELECT origin FROM site_origins WHERE site_id = s.id ORDER BY origin)) AS origins
   FROM sites s`;
 
@@ -25,6 +28,7 @@ const toSite = (row: SiteRow): Site => ({
   id: row.id,
   name: row.name,
   origins: JSON.parse(row.origins) as string[],
+  scoringModelVersion: row.scoring_model_version,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });

@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { getLeadScore, getStoredModel, saveModel, stageHistoryOf } from '../db/scoring';
+import { getSite } from '../db/sites';
+import { requireApiKey, type KeyedEnv } from '../http/api-key';
+import { readJson } from '../http/body';
+import { notFound } from '../http/problem';
+import { currentScore, DEFAULT_MODEL, explain, parseModel, qualifiedStage } from '../scoring';
+import { modelAt } from '../services/lead-scoring';
+import { runRescoring } from '../services/scoring-maintenance';
+
+const MODEL_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
+
+async function rescoreStatus(db: D1Database, siteId: string, version: number) {
+  const job = await db
+    .prepare('SELECT done, started_at, finished_at FROM rescore_jobs WHERE site_id = ? AND model_version = ?')
+    .bind(siteId, version)
+    .first<{ done: number; started_at: number; finished_at: number | null }>();
+  return job ? { version, leadsDone: job.done, startedAt: job.started_at, finishedAt: job.finished_at } : null;
+}
+
+/**
+ * Scoring API (marketing API keys): the site's model, and a lead's score
+ * with its explanation and stage history.
+ */
+export const scoringRoutes = new Hono<KeyedEnv>()
+  .get('/v1/scoring-model', requireApiKey('leads:read', 'config:write'), async (c) => {
+    const siteId = c.get('apiKey').siteId;
+    const site = (await getSite(c.env.DB, siteId))!;
+    const stored = site.scoringModelVersion > DEFAULT_MODEL.version ? await getStoredModel(c.env.DB, siteId, site.scoringModelVersion) : null;
+    return c.json({
+      version: site.scoringModelVersion,
+      builtIn: stored === null,
+      model: await modelAt(c.env.DB, siteId, site.scoringModelVersion),
+      savedAt: stored?.createdAt ?? null,
+      rescoring: await rescoreStatus(c.env.DB, siteId, site.scoringModelVersion),
+    });
+  })
+  /**
+   * Saves a new model version (validated first; an invalid model changes
+   * nothing) and starts rescoring every lead in the background. Ingestion
+   * goes on; leads not yet rescored keep their old score until their turn.
+   */
+  .put('/v1/scoring-model', requireApiKey('config:write'), async (c) => {
+    const siteId = c.get('apiKey').siteId;
+    const model = parseModel(await readJson(c.req.raw, MODEL_BODY));
+    const site = (await getSite(c.env.DB, siteId))!;
+    const version = site.scoringModelVersion + 1;
+    const now = Date.now();
+    await saveModel(c.env.DB, siteId, version, JSON.stringify({ ...model, version }), now);
+    c.executionCtx.waitUntil(runRescoring(c.env.DB, { budgetMs: 25_000 }).catch((err) => console.error('rescoring', err)));
+    return c.json({ version, model: { ...model, version }, rescoring: await rescoreStatus(c.env.DB, siteId, version) }, 200);
+  })
+  .get('/v1/leads/:id/score', requireApiKey('leads:read'), async (c) => {
+    const siteId = c.get('apiKey').siteId;
+    const leadId = c.req.param('id');
+    const row = await getLeadScore(c.env.DB, siteId, leadId);
+    if (!row) throw notFound(`No lead "${leadId}".`);
+    const now = Date.now();
+    const history = await stageHistoryOf(c.env.DB, siteId, leadId);
+    if (!row.score) return c.json({ lead: leadId, status: row.status, score: null, history });
+    const model = await modelAt(c.env.DB, siteId, row.score.modelVersion);
+    const current = currentScore(model, row.score.fit, row.score.eNorm, now);
+    const fit = { fit: row.score.fit, rules: row.score.fitRules };
+    return c.json({
+      lead: leadId,
+      status: row.status,
+      stage: row.score.stage,
+      qualifiesFor: qualifiedStage(model, row.status, current.fit, current.engagement),
+      score: current.score,
+      fit: current.fit,
+      engagement: current.engagement,
+      temperature: current.temperature,
+      modelVersion: row.score.modelVersion,
+      rescorePending: row.score.modelVersion !== row.siteModelVersion,
+      explanation: explain(model, fit, row.score.state, now),
+      history,
+      at: now,
+    });
+  });

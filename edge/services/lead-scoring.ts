@@ -1,0 +1,224 @@
+import {
+  advanceRescoreJob, assignSeqStatement, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
+  writeScoreStatement, type LeadScoreRow, type RescoreJob, type ScoreWrite,
+} from '../db/scoring';
+import type { EventRow } from '../lib/event-row';
+import { randomToken } from '../lib/crypto';
+import {
+  applyEvent, DEFAULT_MODEL, evaluateFit, initialStageState, nextStage, parseModel, replayEngagement,
+  type EngagementState, type ScoringEvent, type ScoringModel,
+} from '../scoring';
+
+/**
+ * Lead scoring against D1: keeps each lead's score current as events arrive,
+ * as leads are created, confirmed or stitched to their visitor history, and
+ * when the model changes. Pure scoring lives in edge/scoring; this module
+ * reads, computes and writes, always with optimistic concurrency (a `rev`
+ * per score row) so concurrent writers can never apply an event twice.
+ */
+
+const newRev = () => randomToken(9);
+
+// ── models ────────────────────────────────────────────────────────────────
+
+const modelCache = new Map<string, ScoringModel>();
+
+/**
+ * The model of `siteId` at `version`. Version 1 is the built-in default;
+ * saved versions start at 2. Parsed models are cached per isolate: a
+ * version never changes once saved.
+ */
+export async function modelAt(db: D1Database, siteId: string, version: number): Promise<ScoringModel> {
+  if (version <= DEFAULT_MODEL.version) return DEFAULT_MODEL;
+  const key = `${siteId}\u0000${version}`;
+  const cached = modelCache.get(key);
+  if (cached) return cached;
+  const stored = await getStoredModel(db, siteId, version);
+  if (!stored) throw new Error(`scoring model ${version} of site ${siteId} is missing`);
+  const model = { ...parseModel(JSON.parse(stored.model)), version };
+  if (modelCache.size > 500) modelCache.clear();
+  modelCache.set(key, model);
+  return model;
+}
+
+// ── one lead, from whatever state it is in ───────────────────────────────
+
+interface Computed {
+  write: ScoreWrite;
+  expectedRev: string | null;
+  seqs: { eventId: string; seq: number }[];
+  transitions: ReturnType<typeof nextStage>['transitions'];
+}
+
+/**
+ * A lead's new score: fit from its profile, its unscored events applied in
+ * arrival order (or, when the model changed, every event replayed), and its
+ * stage evaluated at `now`. Pure given its inputs.
+ */
+function computeLead(
+  model: ScoringModel,
+  row: LeadScoreRow,
+  events: Awaited<ReturnType<typeof eventsOfLead>>,
+  siteId: string,
+  now: number,
+): Computed {
+  const fit = evaluateFit(model, row.profile);
+  const prev = row.score;
+  let lastSeq = events.scored.reduce((m, e) => Math.max(m, e.seq), prev?.lastSeq ?? -1);
+  const seqs = events.unscored.map((e) => ({ eventId: e.eventId, seq: ++lastSeq }));
+  const fresh: ScoringEvent[] = events.unscored.map((e, i) => ({ ...e, seq: seqs[i]!.seq }));
+
+  let state: EngagementState;
+  if (prev && prev.modelVersion === model.version) {
+    state = prev.state;
+    for (const e of fresh) state = applyEvent(model, state, e).state;
+  } else {
+    state = replayEngagement(model, [...events.scored, ...fresh]);
+  }
+  const stage = nextStage(model, prev?.stageState ?? initialStageState(), { status: row.status, fit: fit.fit, eNorm: state.eNorm }, now);
+  return {
+    write: {
+      siteId, leadId: row.leadId, modelVersion: model.version, fit: fit.fit, fitRules: fit.rules, state,
+      stageState: stage.state, recheckAt: stage.recheckAt, rev: newRev(), now,
+    },
+    expectedRev: prev?.rev ?? null,
+    seqs,
+    transitions: stage.transitions,
+  };
+}
+
+function writeStatements(db: D1Database, c: Computed): D1PreparedStatement[] {
+  const { siteId, leadId, rev } = c.write;
+  return [
+    writeScoreStatement(db, c.write, c.expectedRev),
+    ...(c.seqs.length ? [assignSeqStatement(db, siteId, leadId, rev, c.seqs)] : []),
+    ...stageHistoryStatements(db, siteId, leadId, rev, c.transitions),
+  ];
+}
+
+/**
+ * Brings one lead's score up to date and returns whether it exists. Used
+ * when a lead is created, confirmed or linked to a visitor, when the fast
+ * path lost a race, by the decay re-check and by rescoring. Idempotent: with
+ * nothing new it only re-evaluates the stage.
+ */
+export async function refreshLead(db: D1Database, siteId: string, leadId: string, now = Date.now()): Promise<boolean> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const row = await getLeadScore(db, siteId, leadId);
+    if (!row) return false;
+    const model = await modelAt(db, siteId, row.siteModelVersion);
+    const replay = !row.score || row.score.modelVersion !== model.version;
+    const events = await eventsOfLead(db, siteId, leadId, !replay);
+    const computed = computeLead(model, row, events, siteId, now);
+    const [write] = await db.batch(writeStatements(db, computed));
+    if (write!.meta.changes === 1) return true;
+  }
+  throw new Error(`scoring of lead ${leadId} kept losing races`);
+}
+
+/**
+ * Identity stitching: from now on `visitorId`'s events belong to the lead,
+ * and so do its earlier, unclaimed ones (consented history: a visitor id
+ * exists only after consent). Then the lead is scored, history included.
+ * Called when a lead is created or confirmed with the snippet's visitor id.
+ */
+export async function stitchVisitor(db: D1Database, siteId: string, leadId: string, visitorId: string | null, now = Date.now()): Promise<void> {
+  if (visitorId) await db.batch(linkVisitorStatements(db, siteId, visitorId, leadId, now));
+  await refreshLead(db, siteId, leadId, now);
+}
+
+// ── the ingest fast path ─────────────────────────────────────────────────
+
+/** What collect appends to its batch, and which leads need the slow path. */
+export interface IngestScoringPlan {
+  statements: D1PreparedStatement[];
+  /** Index in `statements` of each guarded score write, by lead. */
+  writes: { leadId: string; index: number }[];
+  /** Leads whose events this request cannot score incrementally (new score row, other model version). */
+  slow: string[];
+}
+
+/**
+ * Plans the incremental scoring of a batch's events: per linked lead, its
+ * events in batch order are applied to the stored state (O(rules) each, no
+ * reads beyond the one lookup collect already did) and written in the same
+ * D1 batch as the events. The write is guarded twice: by the row's `rev`
+ * (no concurrent writer slipped in) and by every one of those events having
+ * been inserted by this very request (`ingestId`; a retried event is already
+ * stored and must not count again). A write that loses either guard changes
+ * nothing, and the caller refreshes that lead instead.
+ */
+export function planIngestScoring(
+  db: D1Database,
+  model: ScoringModel,
+  rows: EventRow[],
+  leads: Map<string, LeadScoreRow>,
+  ingestId: string,
+  now: number,
+): IngestScoringPlan {
+  const byLead = new Map<string, { lead: LeadScoreRow; events: EventRow[] }>();
+  for (const r of rows) {
+    const lead = r.visitorId ? leads.get(r.visitorId) : undefined;
+    if (!lead) continue;
+    const entry = byLead.get(lead.leadId) ?? { lead, events: [] };
+    entry.events.push(r);
+    byLead.set(lead.leadId, entry);
+  }
+  const plan: IngestScoringPlan = { statements: [], writes: [], slow: [] };
+  for (const [leadId, { lead, events }] of byLead) {
+    const score = lead.score;
+    if (!score || score.modelVersion !== model.version) {
+      plan.slow.push(leadId);
+      continue;
+    }
+    let state = score.state;
+    const seqs: { eventId: string; seq: number }[] = [];
+    for (const e of events) {
+      const seq = state.lastSeq + 1;
+      state = applyEvent(model, state, { seq, kind: e.kind, ts: e.ts, path: e.path, magnet: e.magnetId, name: e.name }).state;
+      seqs.push({ eventId: e.eventId, seq });
+    }
+    const stage = nextStage(model, score.stageState, { status: lead.status, fit: score.fit, eNorm: state.eNorm }, now);
+    const rev = newRev();
+    const write: ScoreWrite = {
+      siteId: events[0]!.siteId, leadId, modelVersion: model.version, fit: score.fit, fitRules: score.fitRules, state,
+      stageState: stage.state, recheckAt: stage.recheckAt, rev, now,
+    };
+    const allMine = {
+      sql: '(SELECT COUNT(*) FROM events WHERE site_id = ? AND event_id IN (SELECT value FROM json_each(?)) AND ingest_id = ?) = ?',
+      params: [write.siteId, JSON.stringify(events.map((e) => e.eventId)), ingestId, events.length],
+    };
+    plan.writes.push({ leadId, index: plan.statements.length });
+    plan.statements.push(
+      writeScoreStatement(db, write, score.rev, allMine),
+      assignSeqStatement(db, write.siteId, leadId, rev, seqs),
+      ...stageHistoryStatements(db, write.siteId, leadId, rev, stage.transitions),
+    );
+  }
+  return plan;
+}
+
+// ── rescoring after a model change ───────────────────────────────────────
+
+/**
+ * Rescores up to `batchSize` leads of a job from their stored events and
+ * advances its cursor; resumable at any point (each lead's write is guarded,
+ * and a lead already at the new version is simply re-evaluated). Ingestion
+ * goes on meanwhile: events of a lead not yet rescored stay unscored until
+ * its turn. Returns the advanced job (finished also when another runner
+ * holds the job).
+ */
+export async function rescoreBatch(
+  db: D1Database,
+  job: RescoreJob,
+  batchSize: number,
+  now = Date.now(),
+): Promise<{ job: RescoreJob; processed: number; finished: boolean }> {
+  const ids = await leadsAfter(db, job.siteId, job.cursor, batchSize);
+  for (const id of ids) await refreshLead(db, job.siteId, id, now);
+  const finished = ids.length < batchSize;
+  const cursor = ids.at(-1) ?? job.cursor;
+  // Losing the cursor means another runner is on this job: leave it to that one.
+  if (!(await advanceRescoreJob(db, job, cursor, ids.length, finished, now))) return { job, processed: 0, finished: true };
+  return { job: { ...job, cursor, done: job.done + ids.length }, processed: ids.length, finished };
+}

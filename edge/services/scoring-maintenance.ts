@@ -1,0 +1,44 @@
+import { dueRechecks, linkStragglers, openRescoreJobs } from '../db/scoring';
+import { refreshLead, rescoreBatch } from './lead-scoring';
+
+/** Leads rescored per batch: one lead at a time, guarded, resumable. */
+export const RESCORE_BATCH = 100;
+
+/**
+ * Works through open rescoring jobs until done or `budgetMs` is spent; the
+ * next cron run resumes from each job's cursor.
+ */
+export async function runRescoring(db: D1Database, opts: { budgetMs: number; now?: number }): Promise<number> {
+  const deadline = Date.now() + opts.budgetMs;
+  let processed = 0;
+  for (let job of await openRescoreJobs(db, 10)) {
+    for (let finished = false; !finished && Date.now() < deadline; ) {
+      const step = await rescoreBatch(db, job, RESCORE_BATCH, opts.now);
+      ({ job, finished } = step);
+      processed += step.processed;
+    }
+  }
+  return processed;
+}
+
+export interface MaintenanceReport {
+  stragglers: number;
+  rechecked: number;
+  rescored: number;
+}
+
+/**
+ * Cron Trigger work for scoring:
+ * - links events that raced a visitor's linking, and scores them;
+ * - re-evaluates leads whose stage may change by decay alone or whose
+ *   cool-down ended (recheck_at), so a decayed lead drops and may fire again;
+ * - continues rescoring after a model change.
+ */
+export async function runScoringMaintenance(db: D1Database, now: number, budgetMs = 20_000): Promise<MaintenanceReport> {
+  const stragglers = await linkStragglers(db, now - 60 * 60 * 1000);
+  for (const l of stragglers) await refreshLead(db, l.siteId, l.leadId, now);
+  const due = await dueRechecks(db, now, 500);
+  for (const l of due) await refreshLead(db, l.siteId, l.leadId, now);
+  const rescored = await runRescoring(db, { budgetMs, now });
+  return { stragglers: stragglers.length, rechecked: due.length, rescored };
+}
