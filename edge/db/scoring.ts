@@ -83,9 +83,13 @@ interface JoinedRow {
   updated_at: number | null;
 }
 
+const LEAD_SCORE_COLUMNS = `
+  l.id, l.status, (SELECT scoring_model_version FROM sites WHERE id = l.site_id) AS site_model_version,
+  l.email, l.company, l.role, l.company_size, l.industry, l.country,
+  s.model_version, s.fit, s.fit_rules, s.e_norm, s.last_seq, s.state, s.stage, s.stage_state, s.recheck_at, s.rev, s.updated_at`;
+
 const SELECT_LEAD_SCORE = `
-  SELECT l.id, l.status, (SELECT scoring_model_version FROM sites WHERE id = l.site_id) AS site_model_version, l.email, l.company, l.role, l.company_size, l.industry, l.country,
-         s.model_version, s.fit, s.fit_rules, s.e_norm, s.last_seq, s.state, s.stage, s.stage_state, s.recheck_at, s.rev, s.updated_at
+  SELECT ${LEAD_SCORE_COLUMNS}
   FROM leads l LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id`;
 
 function toLeadScore(r: JoinedRow): LeadScoreRow {
@@ -115,11 +119,24 @@ export async function getLeadScore(db: D1Database, siteId: string, leadId: strin
   return row ? toLeadScore(row) : null;
 }
 
+/** Several leads with their scores, for batch work (rescoring). */
+export async function getLeadScores(db: D1Database, siteId: string, leadIds: string[]): Promise<LeadScoreRow[]> {
+  if (!leadIds.length) return [];
+  const { results } = await db
+    .prepare(`${SELECT_LEAD_SCORE} WHERE l.site_id = ?1 AND l.id IN (SELECT value FROM json_each(?2))`)
+    .bind(siteId, JSON.stringify(leadIds))
+    .all<JoinedRow>();
+  return results.map(toLeadScore);
+}
+
 /** The leads behind a set of visitor ids, with their scores: one query on the ingest path. */
 export async function leadScoresForVisitors(db: D1Database, siteId: string, visitorIds: string[]): Promise<Map<string, LeadScoreRow>> {
   if (!visitorIds.length) return new Map();
   const { results } = await db
-    .prepare(`SELECT v.visitor_id, q.* FROM lead_visitors v JOIN (${SELECT_LEAD_SCORE}) q ON q.id = v.lead_id
+    .prepare(`SELECT v.visitor_id, ${LEAD_SCORE_COLUMNS}
+              FROM lead_visitors v
+              JOIN leads l ON l.site_id = v.site_id AND l.id = v.lead_id
+              LEFT JOIN lead_scores s ON s.site_id = v.site_id AND s.lead_id = v.lead_id
               WHERE v.site_id = ?1 AND v.visitor_id IN (SELECT value FROM json_each(?2))`)
     .bind(siteId, JSON.stringify(visitorIds))
     .all<JoinedRow & { visitor_id: string }>();
@@ -215,6 +232,25 @@ export async function eventsOfLead(db: D1Database, siteId: string, leadId: strin
     else scored.push({ ...e, seq: r.lead_seq });
   }
   return { scored, unscored };
+}
+
+/** Every event of several leads, split per lead as `eventsOfLead` returns them. */
+export async function eventsOfLeads(db: D1Database, siteId: string, leadIds: string[]): Promise<Map<string, Awaited<ReturnType<typeof eventsOfLead>>>> {
+  const out = new Map(leadIds.map((id) => [id, { scored: [] as ScoringEvent[], unscored: [] as (Omit<ScoringEvent, 'seq'> & { eventId: string })[] }]));
+  if (!leadIds.length) return out;
+  const { results } = await db
+    .prepare(`SELECT lead_id, event_id, kind, ts, path, magnet_id, name, lead_seq FROM events
+              WHERE site_id = ?1 AND lead_id IN (SELECT value FROM json_each(?2))
+              ORDER BY lead_id, lead_seq IS NULL, lead_seq, received_at, event_id`)
+    .bind(siteId, JSON.stringify(leadIds))
+    .all<EventForScoring & { lead_id: string }>();
+  for (const r of results) {
+    const bucket = out.get(r.lead_id)!;
+    const e = { kind: r.kind, ts: r.ts, path: r.path, magnet: r.magnet_id, name: r.name };
+    if (r.lead_seq === null) bucket.unscored.push({ ...e, eventId: r.event_id });
+    else bucket.scored.push({ ...e, seq: r.lead_seq });
+  }
+  return out;
 }
 
 // ── identity stitching ────────────────────────────────────────────────────

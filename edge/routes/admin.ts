@@ -9,6 +9,13 @@ import { timingSafeEqualText } from '../lib/crypto';
 import { createKeyBody, createSiteBody, eventsQuery, origin as originSchema, originBody } from '../validation/admin';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { validate } from '../validation/validate';
+import { openRescoreJobs } from '../db/scoring';
+import { runRescoring } from '../services/scoring-maintenance';
+import * as v from 'valibot';
+
+const rescoreQuery = v.object({
+  budget_ms: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(100, 'must be at least 100'), v.maxValue(25_000, 'must be at most 25000')), '20000'),
+});
 
 const ADMIN_BODY = { maxBytes: 16 * 1024, mediaTypes: ['application/json'] } as const;
 
@@ -74,6 +81,12 @@ export const adminRoutes = new Hono<AppEnv>()
       throw notFound(`Site "${site.id}" has no live key "${keyId}".`);
     }
     return c.json({ revoked: keyId });
+  })
+  /** Runs open rescoring jobs now for up to budget_ms (the cron does the same every few minutes). */
+  .post('/admin/rescore', async (c) => {
+    const q = validate(rescoreQuery, c.req.query(), 'query');
+    const processed = await runRescoring(c.env.DB, { budgetMs: q.budget_ms });
+    return c.json({ processed, open: await openRescoreJobs(c.env.DB, 100) });
   })
   .get('/admin/sites/:site/events', async (c) => {
     const site = await siteFrom(c);

@@ -1,5 +1,5 @@
 import {
-  advanceRescoreJob, assignSeqStatement, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
+  advanceRescoreJob, assignSeqStatement, eventsOfLeads, getLeadScores, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
   writeScoreStatement, type LeadScoreRow, type RescoreJob, type ScoreWrite,
 } from '../db/scoring';
 import type { EventRow } from '../lib/event-row';
@@ -215,7 +215,21 @@ export async function rescoreBatch(
   now = Date.now(),
 ): Promise<{ job: RescoreJob; processed: number; finished: boolean }> {
   const ids = await leadsAfter(db, job.siteId, job.cursor, batchSize);
-  for (const id of ids) await refreshLead(db, job.siteId, id, now);
+  // Three round trips per page: the leads, their events, one batch of writes.
+  const [rows, events] = await Promise.all([getLeadScores(db, job.siteId, ids), eventsOfLeads(db, job.siteId, ids)]);
+  const computed: Computed[] = [];
+  for (const row of rows) {
+    const model = await modelAt(db, job.siteId, row.siteModelVersion);
+    computed.push(computeLead(model, row, events.get(row.leadId)!, job.siteId, now));
+  }
+  const statements = computed.map((c) => writeStatements(db, c));
+  const results = statements.length ? await db.batch(statements.flat()) : [];
+  // A lead written concurrently by ingestion lost its guard: refresh it alone.
+  let at = 0;
+  for (let i = 0; i < computed.length; i++) {
+    if (results[at]!.meta.changes !== 1) await refreshLead(db, job.siteId, computed[i]!.write.leadId, now);
+    at += statements[i]!.length;
+  }
   const finished = ids.length < batchSize;
   const cursor = ids.at(-1) ?? job.cursor;
   // Losing the cursor means another runner is on this job: leave it to that one.

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
@@ -93,6 +95,33 @@ describe('lodestone CLI against the dev server', () => {
     expect((await cli(['keys', 'create', site])).stderr).toContain('--name');
     expect((await cli(['sites', 'create'])).code).toBe(2);
     expect((await cli(['sites', 'list', '--bogus-flag'])).code).toBe(2);
+  });
+
+  it('gets and sets the scoring model with a marketing API key', async () => {
+    const { apiKey } = inject('stack');
+    const dir = mkdtempSync(join(tmpdir(), 'lodestone-cli-'));
+    const file = join(dir, 'model.json');
+    const got = await cli(['model', 'get', '--out', file], { LODESTONE_API_KEY: apiKey });
+    expect(got.code).toBe(0);
+    const model = JSON.parse(readFileSync(file, 'utf8'));
+    expect(model.thresholds.mql).toBeGreaterThan(0);
+
+    writeFileSync(file, JSON.stringify({ ...model, version: undefined, thresholds: { ...model.thresholds, mql: model.thresholds.mql + 100 } }));
+    const set = await cli(['model', 'set', file], { LODESTONE_API_KEY: apiKey });
+    expect(set.stdout).toMatch(/Saved scoring model version (\d+)/);
+    const again = JSON.parse((await cli(['model', 'get', '--json'], { LODESTONE_API_KEY: apiKey })).stdout);
+    expect(again.model.thresholds.mql).toBe(model.thresholds.mql + 100);
+    expect(again.version).toBe(Number(/version (\d+)/.exec(set.stdout)![1]));
+
+    writeFileSync(file, JSON.stringify({ ...model, halfLifeDays: -1 }));
+    const bad = await cli(['model', 'set', file], { LODESTONE_API_KEY: apiKey });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('/halfLifeDays');
+
+    expect((await cli(['model', 'get'], { LODESTONE_API_KEY: '' })).code).toBe(2);
+    const rescore = await cli(['rescore', '--budget-ms', '5000']);
+    expect(rescore.code).toBe(0);
+    expect(rescore.stdout).toMatch(/Rescored \d+ lead/);
   });
 
   it('prints help', async () => {

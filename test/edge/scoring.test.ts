@@ -215,3 +215,35 @@ describe('scoring model API', () => {
 
 // Keeps `pageview` referenced for readers: the helpers' default event shape.
 void pageview;
+
+describe('ranking by current score through the index', () => {
+  it('top N and score ≥ X equal a full sort of every lead\'s current score', async () => {
+    const site = await createSite();
+    const key = await apiKey(site, ['leads:read']);
+    const profiles = [
+      { country: 'DE', companySize: '250-999' }, { country: 'US', companySize: '10-49' }, { country: 'AT' },
+      { companySize: '1000+' }, {}, { country: 'CH', companySize: '50-249', role: 'CEO' },
+    ];
+    for (let i = 0; i < 24; i++) {
+      const vid = vidOf();
+      const id = await seedLead(site, profiles[i % profiles.length]);
+      await stitchVisitor(env.DB, site, id, vid);
+      const n = (i * 7) % 5;
+      if (n) await collect({ site, events: Array.from({ length: n }, (_, j) => ev(j % 2 ? 'pricing_view' : 'pageview', { vid })) });
+    }
+    const { results } = await env.DB.prepare('SELECT lead_id, fit, e_norm FROM lead_scores WHERE site_id = ?').bind(site).all<{ lead_id: string; fit: number; e_norm: number }>();
+    const list = async (qs: string) => ((await (await call(`/v1/leads?${qs}`, withKey(key))).json()) as { at: number; leads: { id: string; score: number }[] });
+
+    const top = await list('limit=10');
+    const d = 2 ** (-(top.at - Date.UTC(2026, 0, 1)) / (DEFAULT_MODEL.halfLifeDays * 86_400_000));
+    const expected = results.map((r) => ({ id: r.lead_id, score: r.fit + r.e_norm * d })).sort((a, b) => b.score - a.score);
+    expect(top.leads.map((l) => l.score)).toEqual(expected.slice(0, 10).map((e) => expect.closeTo(e.score, 6)));
+
+    const threshold = expected[7]!.score;
+    const above = await list(`min_score=${threshold}&limit=1000`);
+    expect(above.leads.length).toBe(expected.filter((e) => e.score >= threshold - 1e-9).length);
+    expect(above.leads.every((l) => l.score >= threshold - 1e-9)).toBe(true);
+
+    await expectProblem(await call('/v1/leads?min_score=abc', withKey(key)), 400, PROBLEM_TYPES.validation);
+  });
+});
