@@ -6,8 +6,8 @@
  * Plain ESM JavaScript (type-checked by tsc) so it runs on any Node >= 20
  * without a build step, including `npx lodestone` outside npm scripts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const HELP = `lodestone — admin CLI for a Lodestone edge API
@@ -28,10 +28,25 @@ API keys (marketing API)
   keys revoke <site> <key-id>                Revoke a key
 Events
   events <site> [--limit N] [--follow]       Newest events; --follow keeps printing new ones
+Scoring (marketing API key: --key or LODESTONE_API_KEY)
+  model get [--out FILE]                     The site's scoring model (JSON)
+  model set FILE                             Validate and save a new model version; rescoring starts
+  rescore [--budget-ms N]                    Run open rescoring jobs now (admin token)
+Lead magnets (docs/widget.md)
+  magnets list <site>                        List magnets with their file
+  magnets show <site> <magnet>               One magnet's config, consent texts and file
+  magnets put <site> <magnet> --config F     Create or replace the config from a JSON file
+  magnets upload <site> <magnet> <file>      Upload the file it delivers (PDF, EPUB, ZIP, …; max 10 MiB)
+  magnets delete <site> <magnet>             Delete a magnet and its file (leads and ledger stay)
+Leads
+  leads list <site> [--status S] [--email E] [--limit N]
+                                             Newest leads; status: pending, confirmed, withdrawn
+  leads show <site> <lead-id>                One lead with its consent ledger
 
 Options
   --url URL      API base URL     (env LODESTONE_URL, default http://localhost:8787)
   --token T      admin token      (env LODESTONE_ADMIN_TOKEN; for a local URL, .dev.vars)
+  --key K        marketing API key (env LODESTONE_API_KEY), for model commands
   --json         print the API's JSON answer
   -h, --help     this help
 
@@ -50,6 +65,12 @@ const OPTIONS = /** @type {const} */ ({
   limit: { type: 'string' },
   follow: { type: 'boolean', default: false },
   interval: { type: 'string' },
+  key: { type: 'string' },
+  out: { type: 'string' },
+  'budget-ms': { type: 'string' },
+  config: { type: 'string' },
+  status: { type: 'string' },
+  email: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 });
 
@@ -73,15 +94,20 @@ function resolveToken(url, flag) {
 
 /** @typedef {(method: string, path: string, body?: unknown) => Promise<any>} Api */
 
-/** @param {string} url @param {string} token @returns {Api} */
+/**
+ * A JSON client for one credential (admin token or marketing API key).
+ * @param {string} url @param {string} token @returns {Api}
+ */
 function client(url, token) {
   return async (method, path, body) => {
     let res;
     try {
+      // Bytes (a magnet's file) go as they are; everything else as JSON.
+      const raw = body instanceof Uint8Array;
       res = await fetch(new URL(path, url), {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : 'application/json' }) },
+        body: body === undefined ? undefined : raw ? /** @type {Uint8Array<ArrayBuffer>} */ (body) : JSON.stringify(body),
       });
     } catch (err) {
       throw new ApiError(`Cannot reach ${url}: ${/** @type {Error} */ (err).cause ?? err}. Is the server running (npm run dev)?`);
@@ -120,10 +146,11 @@ function need(args, n, usage) {
 
 /**
  * @typedef {object} Ctx
- * @property {Api} api
+ * @property {Api} api        admin API (admin token)
+ * @property {() => Api} keyed  marketing API (API key), resolved on use
  * @property {(json: unknown, human: () => string) => void} out
  * @property {string[]} args
- * @property {{ json?: boolean, name?: string, origin?: string[], scope?: string[], limit?: string, follow?: boolean, interval?: string }} values
+ * @property {{ json?: boolean, name?: string, origin?: string[], scope?: string[], limit?: string, follow?: boolean, interval?: string, config?: string, status?: string, email?: string, out?: string, 'budget-ms'?: string }} values
  * @property {(line: string) => void} print
  */
 
@@ -175,6 +202,29 @@ const COMMANDS = {
     const res = await api('DELETE', `/admin/sites/${enc(site)}/keys/${enc(id)}`);
     out(res, () => `Revoked key ${id}.`);
   },
+  'model get': async ({ keyed, values, print }) => {
+    const res = await keyed()('GET', '/v1/scoring-model');
+    const text = JSON.stringify(res.model, null, 2);
+    if (values.out) {
+      writeFileSync(values.out, `${text}\n`);
+      print(`Wrote model version ${res.version}${res.builtIn ? ' (built-in default)' : ''} to ${values.out}.`);
+    } else print(values.json ? JSON.stringify(res, null, 2) : text);
+  },
+  'model set': async ({ keyed, out, args }) => {
+    const [file] = need(args, 1, 'model set FILE');
+    let model;
+    try {
+      model = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`Cannot read ${file} as JSON: ${/** @type {Error} */ (err).message}`);
+    }
+    const res = await keyed()('PUT', '/v1/scoring-model', model);
+    out(res, () => `Saved scoring model version ${res.version}; rescoring of all leads started.`);
+  },
+  rescore: async ({ api, out, values }) => {
+    const res = await api('POST', `/admin/rescore?budget_ms=${enc(values['budget-ms'] ?? '20000')}`);
+    out(res, () => `Rescored ${res.processed} lead(s); ${res.open.length ? `${res.open.length} job(s) still open (run again or wait for the cron)` : 'no job open'}.`);
+  },
   events: async ({ api, args, values, print }) => {
     const [site] = need(args, 1, 'events <site> [--limit N] [--follow]');
     const limit = Number(values.limit ?? 20);
@@ -192,6 +242,70 @@ const COMMANDS = {
       for (const e of [...next.events].reverse()) print(line(e));
       if (next.events.length) since = next.events[0].received_at;
     }
+  },
+  'magnets list': async ({ api, out, args }) => {
+    const [site] = need(args, 1, 'magnets list <site>');
+    const res = await api('GET', `/admin/sites/${enc(site)}/magnets`);
+    out(res, () => table([['ID', 'LANG', 'TITLE', 'CONSENT', 'FILE'],
+      ...res.magnets.map((/** @type {any} */ m) => [m.id, m.lang, m.title, m.consent.version, m.file ? `${m.file.name} (${m.file.size} B)` : '(none: upload one)'])]));
+  },
+  'magnets show': async ({ api, out, args }) => {
+    const [site, id] = need(args, 2, 'magnets show <site> <magnet>');
+    const res = await api('GET', `/admin/sites/${enc(site)}/magnets/${enc(id)}`);
+    const m = res.magnet;
+    out(res, () => [`${m.id}  ${m.title}  (${m.lang})`, m.description,
+      `fields: ${m.fields.map((/** @type {any} */ f) => `${f.name}${f.required ? '*' : ''}`).join(', ') || '(e-mail only)'}`,
+      `consent ${m.consent.version}: ${m.consent.text}`,
+      m.marketing ? `marketing ${m.marketing.version}: ${m.marketing.text}` : `marketing: ${m.coupled ? 'coupled to the download (stated)' : 'not asked'}`,
+      `privacy: ${m.privacyUrl}`,
+      `file: ${m.file ? `${m.file.name} ${m.file.type} ${m.file.size} B sha256 ${m.file.sha256}` : '(none)'}`].join('\n'));
+  },
+  'magnets put': async ({ api, out, args, values }) => {
+    const [site, id] = need(args, 2, 'magnets put <site> <magnet> --config file.json');
+    if (!values.config) throw new UsageError('magnets put needs --config file.json');
+    let config;
+    try {
+      config = JSON.parse(readFileSync(values.config, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`Cannot read ${values.config}: ${/** @type {Error} */ (err).message}`);
+    }
+    const res = await api('PUT', `/admin/sites/${enc(site)}/magnets/${enc(id)}`, config);
+    out(res, () => `Saved magnet ${res.magnet.id} (consent ${res.magnet.consent.version}).${res.magnet.file ? '' : ' Upload its file next: lodestone magnets upload.'}`);
+  },
+  'magnets upload': async ({ api, out, args }) => {
+    const [site, id, file = ''] = need(args, 3, 'magnets upload <site> <magnet> <file>');
+    let bytes;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (err) {
+      throw new UsageError(`Cannot read ${file}: ${/** @type {Error} */ (err).message}`);
+    }
+    const res = await api('PUT', `/admin/sites/${enc(site)}/magnets/${enc(id)}/file?name=${enc(basename(file))}`, bytes);
+    out(res, () => `Uploaded ${res.magnet.file.name} (${res.magnet.file.size} B) to ${site}/${id}.`);
+  },
+  'magnets delete': async ({ api, out, args }) => {
+    const [site, id] = need(args, 2, 'magnets delete <site> <magnet>');
+    const res = await api('DELETE', `/admin/sites/${enc(site)}/magnets/${enc(id)}`);
+    out(res, () => `Deleted magnet ${id}.`);
+  },
+  'leads list': async ({ api, out, args, values }) => {
+    const [site] = need(args, 1, 'leads list <site> [--status S] [--email E] [--limit N]');
+    const q = new URLSearchParams();
+    if (values.status) q.set('status', values.status);
+    if (values.email) q.set('email', values.email);
+    if (values.limit) q.set('limit', values.limit);
+    const res = await api('GET', `/admin/sites/${enc(site)}/leads?${q}`);
+    out(res, () => table([['ID', 'EMAIL', 'STATUS', 'COMPANY', 'ROLE', 'SIZE', 'UPDATED'],
+      ...res.leads.map((/** @type {any} */ l) => [l.id, l.email, l.status, l.company, l.role, l.companySize, iso(l.updatedAt)])]));
+  },
+  'leads show': async ({ api, out, args }) => {
+    const [site, id] = need(args, 2, 'leads show <site> <lead-id>');
+    const res = await api('GET', `/admin/sites/${enc(site)}/leads/${enc(id)}`);
+    const l = res.lead;
+    out(res, () => [`${l.id}  ${l.email}  ${l.status}${l.marketing ? '  marketing: yes' : ''}`,
+      [l.firstName, l.role, l.company, l.companySize, l.industry].filter(Boolean).join(' · '),
+      'consent ledger:',
+      ...res.ledger.map((/** @type {any} */ e) => `  ${iso(e.createdAt)}  ${e.action.padEnd(9)} ${(e.purpose ?? '').padEnd(9)} ${e.granted === null ? '' : e.granted ? 'ticked  ' : 'unticked'} ${e.textVersion ?? ''} ${e.magnetId ?? ''}`.trimEnd())].join('\n'));
   },
 };
 
@@ -211,10 +325,18 @@ export async function main(argv = process.argv.slice(2), print = (s) => console.
   if (!handler) throw new UsageError(`Unknown command "${positionals.slice(0, 2).join(' ')}". Run lodestone --help.`);
   const args = group in COMMANDS ? positionals.slice(1) : rest;
   const url = (values.url ?? process.env.LODESTONE_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
-  const api = client(url, resolveToken(url, values.token));
+  // Credentials are resolved on first use: model commands need no admin token.
+  let adminApi;
+  /** @type {Api} */
+  const api = (...a) => (adminApi ??= client(url, resolveToken(url, values.token)))(...a);
+  const keyed = () => {
+    const key = values.key ?? process.env.LODESTONE_API_KEY;
+    if (!key) throw new UsageError('No API key: pass --key or set LODESTONE_API_KEY (npm run dev prints one).');
+    return client(url, key);
+  };
   /** @type {Ctx['out']} */
   const out = (json, human) => print(values.json ? JSON.stringify(json, null, 2) : human());
-  await handler({ api, out, args, values, print });
+  await handler({ api, keyed, out, args, values, print });
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');

@@ -5,8 +5,15 @@ import type { AppEnv } from './env';
 import { browserCors } from './http/cors';
 import { internal, notFound, ProblemError, problemResponse } from './http/problem';
 import { adminRoutes } from './routes/admin';
+import { adminMagnetRoutes } from './routes/admin-magnets';
 import { collectRoutes } from './routes/collect';
+import { devOutboxRoutes } from './routes/dev-outbox';
+import { downloadRoutes } from './routes/download';
 import { healthRoutes } from './routes/health';
+import { leadRoutes } from './routes/leads';
+import { optinRoutes } from './routes/optin';
+import { leadListRoutes } from './routes/lead-list';
+import { scoringRoutes } from './routes/scoring';
 
 /** Builds the API: routes are thin; every error leaves as problem+json. */
 export function createApp() {
@@ -15,6 +22,14 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/', collectRoutes);
   app.route('/', adminRoutes);
+  // Lead capture (issue 4): widget API, double opt-in, gated download, magnet admin, dev outbox.
+  app.route('/', leadRoutes);
+  app.route('/', optinRoutes);
+  app.route('/', scoringRoutes);
+  app.route('/', leadListRoutes);
+  app.route('/', downloadRoutes);
+  app.route('/', adminMagnetRoutes);
+  app.route('/', devOutboxRoutes);
 
   app.notFound(async (c) => {
     // Static files (snippet, widget, examples) when no API route matched.

@@ -7,8 +7,35 @@ export interface Env {
   RATE_LIMITER?: RateLimit;
   /** "off" disables the ingest rate limit (benchmarks). */
   INGEST_RATE_LIMIT?: string;
+  /** "off" skips lead scoring on ingest (benchmarks compare with and without). */
+  SCORING?: string;
   /** Secret guarding /admin. Without it the admin API answers 503. */
   ADMIN_TOKEN?: string;
+
+  // Lead capture (issue 4). See docs/widget.md.
+  /** Secret (>= 32 chars) for download/withdraw link signatures and the ledger's IP hash. */
+  SIGNING_KEY?: string;
+  /** Which Mailer sends: "outbox" (local dev), "cloudflare" (send_email binding) or "http". */
+  MAIL_MODE?: string;
+  /** Sender, e.g. "Acme <no-reply@acme.example>". */
+  MAIL_FROM?: string;
+  /** Cloudflare Email Service binding (`[[send_email]]`). */
+  EMAIL?: SendEmail;
+  /** HTTP mail API endpoint (MAIL_MODE=http). */
+  MAIL_API_URL?: string;
+  /** Secret for the HTTP mail API. */
+  MAIL_API_KEY?: string;
+  /** "on" only in local dev: the outbox mailer and the /dev/outbox page. */
+  DEV_OUTBOX?: string;
+  /** Origin for links in mails (e.g. https://leads.acme.example); the request's origin otherwise. */
+  PUBLIC_URL?: string;
+  /** Hours a confirmation link stays valid (default 168 = 7 days). */
+  OPTIN_TOKEN_TTL_HOURS?: string;
+  /** Hours a download link stays valid (default 24). */
+  DOWNLOAD_LINK_TTL_HOURS?: string;
+  /** Cloudflare Turnstile keys; magnets with `turnstile: true` use them. */
+  TURNSTILE_SITE_KEY?: string;
+  TURNSTILE_SECRET?: string;
 }
 
 /** Hono environment type for every route. */

@@ -45,6 +45,11 @@ export const LIMITS = {
 
 /** Pattern for client-generated ids (event ids, visitor ids). */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+/**
+ * A whole client id, length included: what the snippet checks before it
+ * reuses a stored visitor id (same rule as CLIENT_ID_PATTERN + id lengths).
+ */
+export const CLIENT_ID_FULL_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 /** Pattern for site ids: lowercase slug. */
 export const SITE_ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
@@ -89,6 +94,12 @@ export interface WireEvent {
 export interface CollectBatch {
   site: string;
   events: WireEvent[];
+  /**
+   * Events the client had to drop since its last successful send because its
+   * bounded queue was full (oldest first). Optional and informational: the
+   * edge may record it; it does not validate it (unknown keys are ignored).
+   */
+  dropped?: number;
 }
 
 /** Body of a 202 answer to POST /v1/collect. */

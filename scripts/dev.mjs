@@ -10,6 +10,7 @@ console.log(`
   Lodestone is running.
     Demo site        ${base}/
     Snippet          ${base}/s.js     Widget ${base}/w.js
+    Whitepaper form  ${base}/whitepaper   (confirmation mails land in ${base}/dev/outbox)
     Health           ${base}/healthz
     Demo site id     ${DEMO_SITE}
     Admin token      in .dev.vars (the CLI reads it: npx lodestone sites list)

@@ -5,8 +5,8 @@
  * and the benchmarks, so all three exercise exactly what a user runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,10 +51,19 @@ function run(cmd, args, opts = {}) {
   return res.stdout ?? '';
 }
 
-/** Builds the snippet and widget; with `examples`, copies the demo site beside them. */
+/** Files of the demo that are delivered only through a signed link (uploaded to D1 by the seed). */
+const GATED = join(ROOT, 'examples', 'gated');
+
+/**
+ * Builds the snippet and widget; with `examples`, copies the demo site beside
+ * them — except examples/gated/, whose files must never be public.
+ */
 export function build({ examples = true } = {}) {
   run(process.execPath, [ROLLUP, '-c', '--silent']);
-  if (examples) cpSync(join(ROOT, 'examples'), join(ROOT, 'dist', 'public'), { recursive: true });
+  rmSync(join(ROOT, 'dist', 'public', 'gated'), { recursive: true, force: true });
+  if (examples) {
+    cpSync(join(ROOT, 'examples'), join(ROOT, 'dist', 'public'), { recursive: true, filter: (src) => !src.startsWith(GATED) });
+  }
 }
 
 /** The admin token of local dev, kept in .dev.vars (git-ignored), made on first use. */
@@ -67,6 +76,24 @@ export function devAdminToken() {
   writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}ADMIN_TOKEN="${token}"\n`);
   return token;
 }
+
+/**
+ * The lead-capture signing secret of local dev (download and withdraw links,
+ * the ledger's IP hash), kept in .dev.vars beside ADMIN_TOKEN and made on
+ * first use. It survives restarts, so links in the dev outbox keep working.
+ */
+export function devSigningKey() {
+  const file = join(ROOT, '.dev.vars');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const found = /^SIGNING_KEY\s*=\s*"?([^"\n]+)"?/m.exec(text);
+  if (found?.[1]) return found[1].trim();
+  const key = `sk_${randomBytes(32).toString('base64url')}`;
+  writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}SIGNING_KEY="${key}"\n`);
+  return key;
+}
+
+/** Lead capture in local dev: mails go to the D1 outbox, browsable at /dev/outbox. */
+const leadDevVars = () => ({ SIGNING_KEY: devSigningKey(), MAIL_MODE: 'outbox', DEV_OUTBOX: 'on' });
 
 /** @param {string} persistTo */
 export function applyMigrations(persistTo) {
@@ -123,7 +150,50 @@ export async function seedDemo(url, token, port) {
     name: 'dev',
     scopes: ['leads:read', 'leads:write', 'config:write'],
   });
+  await seedDemoMagnet(url, token);
   return secret;
+}
+
+export const DEMO_MAGNET = 'whitepaper';
+const DEMO_PDF = join(ROOT, 'examples', 'gated', 'whitepaper.pdf');
+
+/**
+ * The demo whitepaper magnet (examples/whitepaper.html), idempotent: the
+ * config is PUT (same consent version, same words: no conflict) and the PDF
+ * is uploaded only when the stored one differs.
+ * @param {string} url @param {string} token
+ */
+export async function seedDemoMagnet(url, token) {
+  const path = `/admin/sites/${DEMO_SITE}/magnets/${DEMO_MAGNET}`;
+  const { magnet } = await admin(url, token, 'PUT', path, {
+    title: 'Lead Magnets That Respect People',
+    description: 'A short whitepaper on consent-friendly lead capture: fewer fields, real double opt-in, signed downloads.',
+    lang: 'en',
+    fields: [
+      { name: 'firstName', required: false },
+      { name: 'company', required: true },
+      { name: 'role', required: false },
+      { name: 'companySize', required: false },
+      { name: 'industry', required: false },
+    ],
+    consent: {
+      text: 'I agree that Acme Analytics stores the details I enter here to send me this whitepaper and to answer my request. I can withdraw this consent at any time with the link in every e-mail.',
+      version: '2026-11-01',
+    },
+    privacyUrl: `${url}/whitepaper.html#privacy`,
+    marketing: {
+      text: 'Also send me occasional e-mails about new guides and events (optional; not needed for the download).',
+      version: '2026-11-01',
+    },
+  });
+  const pdf = readFileSync(DEMO_PDF);
+  if (magnet.file?.sha256 === createHash('sha256').update(pdf).digest('hex')) return;
+  const res = await fetch(`${url}${path}/file?name=whitepaper.pdf`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+    body: pdf,
+  });
+  if (!res.ok) throw new Error(`PUT ${path}/file: ${res.status} ${(await res.json()).detail}`);
 }
 
 /**
@@ -139,7 +209,7 @@ export async function startStack(opts = {}) {
   mkdirSync(persistTo, { recursive: true });
   applyMigrations(persistTo);
 
-  const vars = { ADMIN_TOKEN: adminToken, ...opts.vars };
+  const vars = { ADMIN_TOKEN: adminToken, ...leadDevVars(), ...opts.vars };
   const args = [WRANGLER, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo,
     '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];

@@ -285,6 +285,16 @@ export async function linkStragglers(db: D1Database, since: number): Promise<{ s
   return [...seen.values()];
 }
 
+/** Leads with events that were never scored (a failed refresh, a lost race): the cron's safety net. */
+export async function leadsWithUnscoredEvents(db: D1Database, limit: number): Promise<{ siteId: string; leadId: string }[]> {
+  const { results } = await db
+    .prepare(`SELECT DISTINCT site_id, lead_id FROM events INDEXED BY events_unscored
+              WHERE lead_id IS NOT NULL AND lead_seq IS NULL LIMIT ?`)
+    .bind(limit)
+    .all<{ site_id: string; lead_id: string }>();
+  return results.map((r) => ({ siteId: r.site_id, leadId: r.lead_id }));
+}
+
 // ── stage history, rechecks, rescoring jobs ───────────────────────────────
 
 export interface StageHistoryEntry {

@@ -127,6 +127,43 @@ export async function stitchVisitor(db: D1Database, siteId: string, leadId: stri
   await refreshLead(db, siteId, leadId, now);
 }
 
+/**
+ * Keeps scoring and tracking linkage in step with a lead's life: call after
+ * a submission, a confirmation, a download or a withdrawal. On confirmation
+ * (`linkVisitor`) the lead's visitor id is linked, so its consented browsing
+ * history counts from then on; not earlier, because until the address owner
+ * confirms, anyone could have typed the address. A withdrawn lead is
+ * unlinked: none of its visitor's later events reach it. Never throws: the
+ * user's request must not fail over scoring, and the cron repairs what a
+ * failure left unscored.
+ */
+export async function onLeadChanged(
+  db: D1Database,
+  siteId: string,
+  leadId: string,
+  opts: { linkVisitor?: boolean; country?: string | null; now?: number } = {},
+): Promise<void> {
+  const now = opts.now ?? Date.now();
+  try {
+    const lead = await db.prepare('SELECT status, visitor_id FROM leads WHERE site_id = ? AND id = ?').bind(siteId, leadId)
+      .first<{ status: string; visitor_id: string | null }>();
+    if (!lead) return;
+    const statements: D1PreparedStatement[] = [];
+    if (opts.country) {
+      statements.push(db.prepare('UPDATE leads SET country = COALESCE(country, ?) WHERE site_id = ? AND id = ?').bind(opts.country, siteId, leadId));
+    }
+    if (lead.status === 'withdrawn') {
+      statements.push(db.prepare('DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ?').bind(siteId, leadId));
+    } else if (opts.linkVisitor && lead.visitor_id) {
+      statements.push(...linkVisitorStatements(db, siteId, lead.visitor_id, leadId, now));
+    }
+    if (statements.length) await db.batch(statements);
+    await refreshLead(db, siteId, leadId, now);
+  } catch (err) {
+    console.error('scoring of lead', leadId, 'deferred to the cron:', err);
+  }
+}
+
 // ── the ingest fast path ─────────────────────────────────────────────────
 
 /** What collect appends to its batch, and which leads need the slow path. */

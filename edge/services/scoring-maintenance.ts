@@ -1,4 +1,4 @@
-import { dueRechecks, linkStragglers, openRescoreJobs } from '../db/scoring';
+import { dueRechecks, leadsWithUnscoredEvents, linkStragglers, openRescoreJobs } from '../db/scoring';
 import { refreshLead, rescoreBatch } from './lead-scoring';
 
 /** Leads rescored per batch: one lead at a time, guarded, resumable. */
@@ -23,6 +23,7 @@ export async function runRescoring(db: D1Database, opts: { budgetMs: number; now
 
 export interface MaintenanceReport {
   stragglers: number;
+  unscored: number;
   rechecked: number;
   rescored: number;
 }
@@ -30,6 +31,8 @@ export interface MaintenanceReport {
 /**
  * Cron Trigger work for scoring:
  * - links events that raced a visitor's linking, and scores them;
+ * - scores events a failed or lost refresh left unscored (unless the lead's
+ *   site is mid-rescore: rescoring reaches those leads in its own order);
  * - re-evaluates leads whose stage may change by decay alone or whose
  *   cool-down ended (recheck_at), so a decayed lead drops and may fire again;
  * - continues rescoring after a model change.
@@ -37,8 +40,11 @@ export interface MaintenanceReport {
 export async function runScoringMaintenance(db: D1Database, now: number, budgetMs = 20_000): Promise<MaintenanceReport> {
   const stragglers = await linkStragglers(db, now - 60 * 60 * 1000);
   for (const l of stragglers) await refreshLead(db, l.siteId, l.leadId, now);
+  const openSites = new Set((await openRescoreJobs(db, 100)).map((j) => j.siteId));
+  const unscored = (await leadsWithUnscoredEvents(db, 200)).filter((l) => !openSites.has(l.siteId));
+  for (const l of unscored) await refreshLead(db, l.siteId, l.leadId, now);
   const due = await dueRechecks(db, now, 500);
   for (const l of due) await refreshLead(db, l.siteId, l.leadId, now);
   const rescored = await runRescoring(db, { budgetMs, now });
-  return { stragglers: stragglers.length, rechecked: due.length, rescored };
+  return { stragglers: stragglers.length, unscored: unscored.length, rechecked: due.length, rescored };
 }

@@ -1,0 +1,142 @@
+/**
+ * The durable mail outbox. A row is written in the same batch as the lead it
+ * mails, so a mail can be late but never lost; the send attempt and the cron
+ * retries update it.
+ */
+
+export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'cancelled';
+
+/** Everything needed to render and send one confirmation mail again. */
+export interface OutboxJob {
+  id: string;
+  siteId: string;
+  siteName: string;
+  leadId: string;
+  leadStatus: string;
+  email: string;
+  magnetId: string;
+  magnetTitle: string | null;
+  lang: 'en' | 'de';
+  linkBase: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  /** First name from the newest token of this opt-in (the form as typed). */
+  firstName: string | null;
+  /** False once the opt-in was confirmed or voided (withdrawn): then there is nothing to mail. */
+  optinOpen: boolean;
+}
+
+interface JobRow {
+  id: string;
+  site_id: string;
+  site_name: string;
+  lead_id: string;
+  lead_status: string;
+  email: string;
+  magnet_id: string;
+  magnet_title: string | null;
+  lang: 'en' | 'de';
+  link_base: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  profile: string | null;
+  token_open: number | null;
+}
+
+const SELECT_JOB = `
+  SELECT o.id, o.site_id, s.name AS site_name, o.lead_id, l.status AS lead_status, l.email, o.magnet_id, m.title AS magnet_title,
+         o.lang, o.link_base, o.status, o.attempts, o.next_attempt_at, t.profile,
+         (t.used_at IS NULL) AS token_open
+  FROM mail_outbox o
+  JOIN sites s ON s.id = o.site_id
+  JOIN leads l ON l.site_id = o.site_id AND l.id = o.lead_id
+  LEFT JOIN magnets m ON m.site_id = o.site_id AND m.id = o.magnet_id
+  LEFT JOIN optin_tokens t ON t.token_hash = (
+    SELECT token_hash FROM optin_tokens WHERE site_id = o.site_id AND lead_id = o.lead_id AND magnet_id = o.magnet_id
+    ORDER BY created_at DESC LIMIT 1)`;
+
+const toJob = (r: JobRow): OutboxJob => ({
+  id: r.id,
+  siteId: r.site_id,
+  siteName: r.site_name,
+  leadId: r.lead_id,
+  leadStatus: r.lead_status,
+  email: r.email,
+  magnetId: r.magnet_id,
+  magnetTitle: r.magnet_title,
+  lang: r.lang,
+  linkBase: r.link_base,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  firstName: r.profile ? ((JSON.parse(r.profile) as { firstName?: string }).firstName ?? null) : null,
+  optinOpen: r.token_open === 1,
+});
+
+export async function getOutboxJob(db: D1Database, id: string): Promise<OutboxJob | null> {
+  const row = await db.prepare(`${SELECT_JOB} WHERE o.id = ?`).bind(id).first<JobRow>();
+  return row ? toJob(row) : null;
+}
+
+/**
+ * Claims due rows for this cron run: each is leased (its next attempt moved
+ * to `leaseUntil`) only if nobody else moved it first, so overlapping runs
+ * never send the same mail twice.
+ */
+export async function claimDueMails(db: D1Database, now: number, leaseUntil: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare(`SELECT id, next_attempt_at FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ?
+              ORDER BY next_attempt_at LIMIT ?`)
+    .bind(now, limit)
+    .all<{ id: string; next_attempt_at: number }>();
+  if (!results.length) return [];
+  const claims = await db.batch(
+    results.map((r) =>
+      db.prepare(`UPDATE mail_outbox SET next_attempt_at = ?, updated_at = ?
+                  WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`).bind(leaseUntil, now, r.id, r.next_attempt_at),
+    ),
+  );
+  return results.filter((_, i) => claims[i]!.meta.changes === 1).map((r) => r.id);
+}
+
+export async function markSent(db: D1Database, id: string, providerId: string, attempts: number, now: number): Promise<void> {
+  await db.prepare(`UPDATE mail_outbox SET status = 'sent', attempts = ?, provider_id = ?, sent_at = ?, updated_at = ?, last_error = NULL
+                    WHERE id = ? AND status = 'pending'`)
+    .bind(attempts, providerId, now, now, id).run();
+}
+
+/** Records a failed attempt: retry at `nextAt`, or give up (`dead`) when it is null. */
+export async function markFailed(db: D1Database, id: string, attempts: number, nextAt: number | null, error: string, now: number): Promise<void> {
+  await db.prepare(`UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
+                    WHERE id = ? AND status = 'pending'`)
+    .bind(nextAt === null ? 'dead' : 'pending', attempts, nextAt ?? now, error.slice(0, 500), now, id).run();
+}
+
+export async function markCancelled(db: D1Database, id: string, now: number): Promise<void> {
+  await db.prepare(`UPDATE mail_outbox SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'pending'`).bind(now, id).run();
+}
+
+/**
+ * A new token for a retry, copied from the newest token of the same opt-in
+ * (profile, consent versions, page). The plaintext of the old one was never
+ * stored, so a retry cannot reuse it.
+ */
+export async function insertRetryToken(
+  db: D1Database,
+  job: Pick<OutboxJob, 'siteId' | 'leadId' | 'magnetId'>,
+  tokenHash: string,
+  now: number,
+  expiresAt: number,
+): Promise<boolean> {
+  const res = await db
+    .prepare(`INSERT INTO optin_tokens (token_hash, site_id, lead_id, magnet_id, profile, visitor_id, lang, consent_version,
+                                        marketing_version, coupled, page_url, created_at, expires_at)
+              SELECT ?, site_id, lead_id, magnet_id, profile, visitor_id, lang, consent_version, marketing_version, coupled,
+                     page_url, ?, ?
+              FROM optin_tokens WHERE site_id = ? AND lead_id = ? AND magnet_id = ? ORDER BY created_at DESC LIMIT 1`)
+    .bind(tokenHash, now, expiresAt, job.siteId, job.leadId, job.magnetId)
+    .run();
+  return res.meta.changes === 1;
+}

@@ -1,0 +1,19 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../env';
+import { timingSafeEqualText } from '../lib/crypto';
+import { notConfigured, unauthorized } from './problem';
+
+/**
+ * Bearer ADMIN_TOKEN, compared in constant time: the same rule as the
+ * foundation's admin routes, applied by the lead-capture admin routes
+ * themselves so they never depend on another router's middleware order.
+ */
+export const requireAdminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected) throw notConfigured('The admin API is disabled: set the ADMIN_TOKEN secret.');
+  const header = c.req.header('authorization') ?? '';
+  const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (!presented) throw unauthorized('Send the admin token as "Authorization: Bearer <token>".');
+  if (!(await timingSafeEqualText(presented, expected))) throw unauthorized('The admin token is wrong.');
+  await next();
+};

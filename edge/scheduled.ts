@@ -1,0 +1,50 @@
+import type { Env } from './env';
+import { claimDueMails } from './db/mail-outbox';
+import { SEND_LEASE_MS } from './mail/backoff';
+import { deliverConfirmation } from './services/confirmation-mail';
+import { runScoringMaintenance } from './services/scoring-maintenance';
+import { mailSettings } from './services/settings';
+
+/** Mails per cron run; the rest wait for the next run (every few minutes). */
+export const RETRY_BATCH = 25;
+
+export interface RetryReport {
+  claimed: number;
+  sent: number;
+  retry: number;
+  dead: number;
+  cancelled: number;
+}
+
+/**
+ * Cron Trigger: retries due mails of the durable outbox. The controller's
+ * scheduled time is the clock, so a run is judged by when it was due, and
+ * tests can run "the cron of ten minutes from now".
+ */
+export async function retryOutbox(env: Env, now: number): Promise<RetryReport> {
+  const report: RetryReport = { claimed: 0, sent: 0, retry: 0, dead: 0, cancelled: 0 };
+  let settings;
+  try {
+    settings = mailSettings(env);
+  } catch (err) {
+    console.error('mail outbox retry skipped:', (err as Error).message);
+    return report;
+  }
+  const ids = await claimDueMails(env.DB, now, now + SEND_LEASE_MS, RETRY_BATCH);
+  report.claimed = ids.length;
+  for (const id of ids) {
+    const result = await deliverConfirmation(env.DB, id, { ...settings, now });
+    report[result]++;
+  }
+  if (ids.length) console.log('mail outbox retry', JSON.stringify(report));
+  return report;
+}
+
+/**
+ * Cron Trigger: the mail outbox retry, and scoring maintenance (decay
+ * re-checks, stragglers, unscored events, rescoring after a model change).
+ */
+export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller, env, ctx) => {
+  ctx.waitUntil(retryOutbox(env, controller.scheduledTime));
+  ctx.waitUntil(runScoringMaintenance(env.DB, controller.scheduledTime).catch((err) => console.error('scoring maintenance', err)));
+};

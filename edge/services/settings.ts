@@ -1,0 +1,37 @@
+import type { Env } from '../env';
+import { notConfigured } from '../http/problem';
+import { DEFAULT_DOWNLOAD_TTL_HOURS, DEFAULT_TOKEN_TTL_HOURS, hoursFrom } from '../lib/optin-token';
+import { MIN_SECRET_LENGTH } from '../lib/signing';
+import { mailerFromEnv } from '../mail/select';
+import type { Mailer } from '../mail/types';
+
+/**
+ * Lead-capture settings from the environment. Checked before anything is
+ * stored: a Worker that cannot sign links or send mail answers 503 instead
+ * of collecting addresses it can never confirm.
+ */
+
+export function signingKey(env: Env): string {
+  const key = env.SIGNING_KEY ?? '';
+  if (key.length < MIN_SECRET_LENGTH) {
+    throw notConfigured(`Lead capture is disabled: set the SIGNING_KEY secret (at least ${MIN_SECRET_LENGTH} characters).`);
+  }
+  return key;
+}
+
+export const tokenTtlMs = (env: Env) => hoursFrom(env.OPTIN_TOKEN_TTL_HOURS, DEFAULT_TOKEN_TTL_HOURS) * 3_600_000;
+export const downloadTtlMs = (env: Env) => hoursFrom(env.DOWNLOAD_LINK_TTL_HOURS, DEFAULT_DOWNLOAD_TTL_HOURS) * 3_600_000;
+
+export interface MailSettings {
+  mailer: Mailer;
+  from: string;
+  secret: string;
+  tokenTtlMs: number;
+}
+
+export function mailSettings(env: Env): MailSettings {
+  const secret = signingKey(env);
+  const selected = mailerFromEnv(env);
+  if ('error' in selected) throw notConfigured(`Lead capture cannot send mail: ${selected.error}`);
+  return { mailer: selected.mailer, from: selected.from, secret, tokenTtlMs: tokenTtlMs(env) };
+}
