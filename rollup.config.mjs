@@ -3,8 +3,11 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
 /**
- * Browser bundles. Each is an IIFE served by the edge (/s.js, /w.js) plus an
- * ES module build of the snippet for apps that import it: the same code.
+ * Browser bundles. Each is an IIFE served by the edge (/s.js, /t.js, /w.js)
+ * plus an ES module build of the snippet for apps that import it: the same
+ * code. The snippet is split in two: s.js (consent, command function; sends
+ * and stores nothing) is what every page loads; t.js (the tracker) is
+ * loaded by s.js only once tracking is allowed.
  */
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', include: ['snippet/**', 'widget/**', 'protocol/**'], noEmit: false, outDir: undefined, declaration: false, allowJs: false, checkJs: false });
@@ -20,16 +23,36 @@ const minify = () =>
 
 const plugins = () => [nodeResolve({ browser: true }), ts(), minify()];
 
+/**
+ * The snippet's own minifier settings: every byte counts, and no property
+ * mangling (s.js and t.js are separate bundles that share an interface, and
+ * globals such as __tcfapi must keep their names).
+ */
+const snippetMinify = (module = false) =>
+  terser({
+    ecma: 2020,
+    module,
+    toplevel: true,
+    compress: { passes: 5, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true },
+    format: { comments: false, wrap_func_args: false },
+  });
+const snippetPlugins = (module = false) => [nodeResolve({ browser: true }), ts(), snippetMinify(module)];
+
 export default [
   {
     input: 'snippet/index.ts',
-    output: [{ file: 'dist/public/s.js', format: 'iife' }],
-    plugins: plugins(),
+    output: [{ file: 'dist/public/s.js', format: 'iife', strict: false }],
+    plugins: snippetPlugins(),
   },
   {
-    input: 'snippet/index.ts',
+    input: 'snippet/lazy.ts',
+    output: [{ file: 'dist/public/t.js', format: 'iife', strict: false }],
+    plugins: snippetPlugins(),
+  },
+  {
+    input: 'snippet/module.ts',
     output: [{ file: 'dist/snippet.mjs', format: 'es' }],
-    plugins: plugins(),
+    plugins: snippetPlugins(true),
   },
   {
     input: 'widget/index.tsx',

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { PROBLEM_TYPES } from '../protocol';
 import type { AppEnv } from './env';
@@ -14,6 +14,24 @@ import { leadRoutes } from './routes/leads';
 import { optinRoutes } from './routes/optin';
 import { leadListRoutes } from './routes/lead-list';
 import { scoringRoutes } from './routes/scoring';
+
+/** Browser-facing endpoints posted to by the snippet and the widget. */
+const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
+
+/**
+ * Lets the page read a problem answer to its POST, whatever its origin: the
+ * answer holds no data, and a client that can see "403"/"404"/"413" drops a
+ * hopeless batch instead of retrying it forever as if the network had failed.
+ * Nothing is stored either way; preflights from unknown origins stay refused.
+ */
+function readableByPage(c: Context, res: Response): Response {
+  const origin = c.req.header('origin');
+  if (origin && c.req.method === 'POST' && BROWSER_POSTS.has(c.req.path) && !res.headers.has('access-control-allow-origin')) {
+    res.headers.set('Access-Control-Allow-Origin', origin);
+    res.headers.append('Vary', 'Origin');
+  }
+  return res;
+}
 
 /** Builds the API: routes are thin; every error leaves as problem+json. */
 export function createApp() {
@@ -41,7 +59,7 @@ export function createApp() {
   });
 
   app.onError((err, c) => {
-    if (err instanceof ProblemError) return problemResponse(c, err);
+    if (err instanceof ProblemError) return readableByPage(c, problemResponse(c, err));
     if (err instanceof HTTPException && err.status < 500) {
       return problemResponse(c, new ProblemError(err.status, PROBLEM_TYPES.malformed, 'Bad request', err.message || 'Bad request.'));
     }

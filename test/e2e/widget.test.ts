@@ -78,9 +78,8 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     // and (linked on confirmation) the visit's own page views.
     const scored = await fetch(`${stack().url}/v1/leads/${lead!.id}/score`, { headers: { authorization: `Bearer ${stack().apiKey}` } });
     expect(scored.status).toBe(200);
-    const score = (await scored.json()) as { stage: string; fit: number; engagement: number; explanation: { lines?: { id: string; count: number }[] } & { id: string; count: number }[]; history: { from: string; to: string }[] };
-    const lines = Array.isArray(score.explanation) ? score.explanation : score.explanation.lines!;
-    const count = (id: string) => lines.find((l) => l.id === id)?.count ?? 0;
+    const score = (await scored.json()) as { stage: string; fit: number; engagement: number; explanation: { lines: { id: string; count: number }[] }; history: { from: string; to: string }[] };
+    const count = (id: string) => score.explanation.lines.find((l) => l.id === id)?.count ?? 0;
     expect(count('form-submit')).toBe(1);
     expect(count('optin-confirmed')).toBe(1);
     expect(count('download')).toBe(1);

@@ -163,14 +163,27 @@ describe('POST /v1/collect: every error has the problem shape and stores nothing
     expect(await countEvents(site)).toBe(0);
   });
 
-  it('403 forbidden or missing origin', async () => {
+  it('403 forbidden or missing origin; the page may read why, so it stops retrying', async () => {
     const site = await createSite();
     for (const origin of ['https://evil.example', 'https://www.example.com.evil.example', 'null', null]) {
       const res = await collect({ site, events: [pageview()] }, { origin });
       await expectProblem(res, 403, PROBLEM_TYPES.forbiddenOrigin);
-      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
     }
     expect(await countEvents(site)).toBe(0);
+  });
+
+  it('every problem answer to a page\'s POST is readable by that page', async () => {
+    const site = await createSite();
+    const origin = 'https://www.example.com';
+    const answers = [
+      await collect({ site: 'no-such-site', events: [pageview()] }, { origin }),
+      await collect(null, { raw: '{', origin }),
+      await collect({ site, events: [pageview()] }, { origin, contentType: 'text/html' }),
+      await collect(null, { raw: 'x'.repeat(70_000), origin }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([404, 400, 415, 413]);
+    for (const res of answers) expect(res.headers.get('access-control-allow-origin')).toBe(origin);
   });
 
   it('404 unknown site', async () => {

@@ -40,7 +40,6 @@ describe('CORS', () => {
     expect((await preflight(origin)).status).toBe(204);
     const res = await collect({ site: b, events: [pageview()] }, { origin });
     await expectProblem(res, 403, PROBLEM_TYPES.forbiddenOrigin);
-    expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('validation errors for an allowed origin are readable by the page', async () => {

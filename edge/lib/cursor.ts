@@ -1,0 +1,47 @@
+/**
+ * Opaque keyset cursors for lead lists. A cursor carries the sort, the
+ * snapshot time (scores are compared as they were at the first page, so
+ * decay between pages cannot reorder them), the last row's sort value and
+ * id, and a fingerprint of the filters (a cursor only continues the query it
+ * came from). Pure: no I/O.
+ */
+
+export interface Cursor {
+  sort: 'score' | 'updated';
+  /** Snapshot time of the first page (epoch ms). */
+  at: number;
+  /** Sort value of the last row served (score, or updated_at). */
+  value: number;
+  /** Id of the last row served: the tie-breaker. */
+  id: string;
+  /** Fingerprint of the filters. */
+  filters: string;
+}
+
+const b64url = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const unb64url = (s: string) => atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+
+export function encodeCursor(c: Cursor): string {
+  return b64url(JSON.stringify([c.sort === 'score' ? 's' : 'u', c.at, c.value, c.id, c.filters]));
+}
+
+/** The cursor, or null when it is not one of ours (the caller answers 400). */
+export function decodeCursor(text: string): Cursor | null {
+  try {
+    const [sort, at, value, id, filters] = JSON.parse(unb64url(text)) as unknown[];
+    if ((sort !== 's' && sort !== 'u') || !Number.isFinite(at) || !Number.isFinite(value)) return null;
+    if (typeof id !== 'string' || id.length > 64 || typeof filters !== 'string') return null;
+    return { sort: sort === 's' ? 'score' : 'updated', at: at as number, value: value as number, id, filters };
+  } catch {
+    return null;
+  }
+}
+
+/** A stable fingerprint of a filter object (key order does not matter). */
+export function filterFingerprint(filters: Record<string, unknown>): string {
+  const keys = Object.keys(filters).filter((k) => filters[k] !== undefined).sort();
+  const text = JSON.stringify(keys.map((k) => [k, filters[k]]));
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(36);
+}

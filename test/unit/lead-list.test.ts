@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor, filterFingerprint } from '../../edge/lib/cursor';
+import { csvCell, csvRow } from '../../edge/lib/csv';
+
+describe('csvCell: spreadsheet-safe', () => {
+  it.each([
+    ['=HYPERLINK("http://evil.example","click")', `"'=HYPERLINK(""http://evil.example"",""click"")"`],
+    ['+49 30 1234', "'+49 30 1234"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=1', "'\t=1"],
+    ['\r=1', "\"'\r=1\""],
+    ['Müller, Söhne', '"Müller, Söhne"'],
+    ['plain', 'plain'],
+  ])('%j → %s', (input, expected) => {
+    expect(csvCell(input)).toBe(expected);
+  });
+  it('keeps numbers as numbers, even negative ones', () => {
+    expect(csvCell(-300)).toBe('-300');
+    expect(csvCell(null)).toBe('');
+    expect(csvRow(['a', 1, null])).toBe('a,1,\r\n');
+  });
+});
+
+describe('cursors', () => {
+  it('round-trip and reject foreign input', () => {
+    const c = { sort: 'score' as const, at: 1_800_000_000_000, value: 3012.5, id: 'ld_x', filters: filterFingerprint({ stage: 'mql' }) };
+    expect(decodeCursor(encodeCursor(c))).toEqual(c);
+    expect(decodeCursor('not-a-cursor')).toBeNull();
+    expect(decodeCursor(btoa('["x",1,2,"a","f"]'))).toBeNull();
+  });
+  it('fingerprints ignore key order and undefined values', () => {
+    expect(filterFingerprint({ a: 1, b: 'x', c: undefined })).toBe(filterFingerprint({ b: 'x', a: 1 }));
+    expect(filterFingerprint({ a: 1 })).not.toBe(filterFingerprint({ a: 2 }));
+  });
+});
