@@ -12,7 +12,10 @@ import { downloadRoutes } from './routes/download';
 import { healthRoutes } from './routes/health';
 import { leadRoutes } from './routes/leads';
 import { optinRoutes } from './routes/optin';
+import { leadDetailRoutes } from './routes/lead-detail';
 import { leadListRoutes } from './routes/lead-list';
+import { openApiRoutes } from './routes/openapi';
+import { reportRoutes } from './routes/reports';
 import { scoringRoutes } from './routes/scoring';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
@@ -45,6 +48,9 @@ export function createApp() {
   app.route('/', optinRoutes);
   app.route('/', scoringRoutes);
   app.route('/', leadListRoutes);
+  app.route('/', leadDetailRoutes);
+  app.route('/', reportRoutes);
+  app.route('/', openApiRoutes);
   app.route('/', downloadRoutes);
   app.route('/', adminMagnetRoutes);
   app.route('/', devOutboxRoutes);

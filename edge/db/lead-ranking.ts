@@ -1,5 +1,4 @@
 import { decayFactor } from '../scoring/decay';
-import { mergeTopByScore, thresholdRanges } from '../scoring';
 
 /**
  * Leads by current (decayed) score, through the index (site_id, fit, e_norm).
@@ -42,36 +41,61 @@ interface Row {
   e_norm: number;
 }
 
+/** Widens an index bound by a hair so rounding in (X − fit)/d never drops a row; exact scores decide after. */
+const widen = (x: number, up: boolean) => (up ? x + Math.abs(x) * 1e-12 + 1e-12 : x - Math.abs(x) * 1e-12 - 1e-12);
+
 /**
- * The leads of a site with the highest current score (ties: stable), or with
- * `minScore` only those at or above it, best first, at most `limit`.
+ * The leads of a site by current score at `now` (best first, ties by id),
+ * optionally only those with score ≥ `minScore` and only after the keyset
+ * position `after` (the previous page's last score and id). Returns one row
+ * more than `limit` when there is more.
  */
 export async function rankLeads(
   db: D1Database,
   siteId: string,
-  opts: { limit: number; minScore?: number; now: number; halfLifeDays: number },
+  opts: {
+    limit: number; minScore?: number; now: number; halfLifeDays: number;
+    /** The previous page's last row: its score, id, and its stored fit and e_norm. */
+    after?: { value: number; id: string; fit: number; e: number } | null;
+  },
 ): Promise<RankedLead[]> {
-  const { limit, minScore, now, halfLifeDays } = opts;
+  const { limit, minScore, now, halfLifeDays, after } = opts;
   const fits = await distinctFits(db, siteId);
   if (!fits.length) return [];
   const d = decayFactor(now, halfLifeDays);
+  const take = limit + 1;
   let rows: Row[];
   if (fits.length > MAX_FIT_GROUPS) {
     const { results } = await db
-      .prepare(`SELECT lead_id, fit, e_norm FROM lead_scores WHERE site_id = ?1 AND (?2 IS NULL OR fit + e_norm * ?3 >= ?2)
-                ORDER BY fit + e_norm * ?3 DESC LIMIT ?4`)
-      .bind(siteId, minScore ?? null, d, limit)
+      .prepare(`SELECT lead_id, fit, e_norm FROM (SELECT lead_id, fit, e_norm, fit + e_norm * ?3 AS score FROM lead_scores WHERE site_id = ?1)
+                WHERE (?2 IS NULL OR score >= ?2) AND (?4 IS NULL OR score < ?4 OR (score = ?4 AND lead_id > ?5))
+                ORDER BY score DESC, lead_id LIMIT ?6`)
+      .bind(siteId, minScore ?? null, d, after?.value ?? null, after?.id ?? null, take)
       .all<Row>();
     rows = results;
   } else {
-    const ranges = minScore === undefined ? fits.map((fit) => ({ fit, minENorm: -Infinity })) : thresholdRanges(fits, minScore, now, halfLifeDays);
-    // One index range per fit value, each already ordered and cut at `limit`:
-    // one round trip for all of them.
-    const stmt = db.prepare(`SELECT lead_id, fit, e_norm FROM lead_scores
-                             WHERE site_id = ?1 AND fit = ?2 AND e_norm >= ?3 ORDER BY e_norm DESC LIMIT ?4`);
-    const answers = await db.batch<Row>(ranges.map((r) => stmt.bind(siteId, r.fit, Number.isFinite(r.minENorm) ? r.minENorm : -1e308, limit)));
+    // One index range per fit value, each ordered like the overall list and
+    // cut at limit + 1: one round trip for all of them.
+    // In the last row's own fit group, ties on e_norm continue exactly by id.
+    const range = db.prepare(`SELECT lead_id, fit, e_norm FROM lead_scores
+                              WHERE site_id = ?1 AND fit = ?2 AND e_norm >= ?3 AND e_norm <= ?4
+                              ORDER BY e_norm DESC, lead_id ASC LIMIT ?5`);
+    const resume = db.prepare(`SELECT lead_id, fit, e_norm FROM lead_scores
+                               WHERE site_id = ?1 AND fit = ?2 AND e_norm >= ?3 AND (e_norm < ?4 OR (e_norm = ?4 AND lead_id > ?6))
+                               ORDER BY e_norm DESC, lead_id ASC LIMIT ?5`);
+    const answers = await db.batch<Row>(fits.map((fit) => {
+      const lower = minScore === undefined ? -Number.MAX_VALUE : widen((minScore - fit) / d, false);
+      if (after && fit === after.fit) return resume.bind(siteId, fit, lower, after.e, take, after.id);
+      const upper = after ? widen((after.value - fit) / d, true) : Number.MAX_VALUE;
+      return range.bind(siteId, fit, lower, upper, take);
+    }));
     rows = answers.flatMap((a) => a.results);
   }
-  const lists = [rows.map((r) => ({ leadId: r.lead_id, fit: r.fit, eNorm: r.e_norm }))];
-  return mergeTopByScore(lists, limit, now, halfLifeDays).filter((r) => minScore === undefined || r.score >= minScore);
+  // Exact scores, computed as SQL computes them (fit + e_norm·d), decide.
+  return rows
+    .map((r) => ({ leadId: r.lead_id, fit: r.fit, eNorm: r.e_norm, score: r.fit + r.e_norm * d }))
+    .filter((r) => (minScore === undefined || r.score >= minScore) &&
+      (!after || r.fit === after.fit || r.score < after.value || (r.score === after.value && r.leadId > after.id)))
+    .sort((a, b) => b.score - a.score || (a.leadId < b.leadId ? -1 : a.leadId > b.leadId ? 1 : 0))
+    .slice(0, take);
 }

@@ -16,22 +16,27 @@ export interface Cursor {
   id: string;
   /** Fingerprint of the filters. */
   filters: string;
+  /** Score sort: the last row's stored fit and e_norm, so ties continue exactly. */
+  fit?: number;
+  e?: number;
 }
 
 const b64url = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const unb64url = (s: string) => atob(s.replace(/-/g, '+').replace(/_/g, '/'));
 
 export function encodeCursor(c: Cursor): string {
-  return b64url(JSON.stringify([c.sort === 'score' ? 's' : 'u', c.at, c.value, c.id, c.filters]));
+  return b64url(JSON.stringify([c.sort === 'score' ? 's' : 'u', c.at, c.value, c.id, c.filters, c.fit ?? null, c.e ?? null]));
 }
 
 /** The cursor, or null when it is not one of ours (the caller answers 400). */
 export function decodeCursor(text: string): Cursor | null {
   try {
-    const [sort, at, value, id, filters] = JSON.parse(unb64url(text)) as unknown[];
+    const [sort, at, value, id, filters, fit, e] = JSON.parse(unb64url(text)) as unknown[];
     if ((sort !== 's' && sort !== 'u') || !Number.isFinite(at) || !Number.isFinite(value)) return null;
     if (typeof id !== 'string' || id.length > 64 || typeof filters !== 'string') return null;
-    return { sort: sort === 's' ? 'score' : 'updated', at: at as number, value: value as number, id, filters };
+    const c: Cursor = { sort: sort === 's' ? 'score' : 'updated', at: at as number, value: value as number, id, filters };
+    if (Number.isFinite(fit) && Number.isFinite(e)) Object.assign(c, { fit, e });
+    return c;
   } catch {
     return null;
   }

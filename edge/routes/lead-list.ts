@@ -1,63 +1,143 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
+import { queryLeads, type LeadFilters, type LeadListRow } from '../db/lead-query';
 import { rankLeads } from '../db/lead-ranking';
 import { getSite } from '../db/sites';
 import { requireApiKey, type KeyedEnv } from '../http/api-key';
-import { temperatureOf } from '../scoring';
+import { invalid } from '../http/problem';
+import { csvRow } from '../lib/csv';
+import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../lib/cursor';
+import { decayFactor, temperatureOf, type ScoringModel } from '../scoring';
 import { modelAt } from '../services/lead-scoring';
 import { validate } from '../validation/validate';
 
-const query = v.object({
-  sort: v.optional(v.picklist(['score'], 'must be "score"'), 'score'),
-  min_score: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.finite('must be a finite number'))),
-  limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(1000, 'must be at most 1000')), '100'),
+const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
+const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
+
+/** An ISO 8601 date/time or epoch milliseconds. */
+const instant = v.pipe(
+  v.string(),
+  v.transform((s) => (/^\d+$/.test(s) ? Number(s) : Date.parse(s))),
+  v.number('must be an ISO 8601 time or epoch milliseconds'),
+  v.finite('must be an ISO 8601 time or epoch milliseconds'),
+);
+
+export const listQuery = v.object({
+  sort: v.optional(v.picklist(['score', 'updated'], 'must be "score" or "updated"'), 'score'),
+  stage: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim())),
+    v.array(v.picklist(STAGES, `must be one or more of ${STAGES.join(', ')}`)))),
+  temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),
+  min_score: v.optional(num('must be a number')),
+  updated_since: v.optional(instant),
+  magnet: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'),
+    v.maxValue(1000, 'must be at most 1000')), '100'),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'is not a cursor of this API'))),
+  format: v.optional(v.picklist(['json', 'ndjson', 'csv'], 'must be json, ndjson or csv')),
 });
 
-interface LeadInfo {
-  id: string;
-  email: string;
-  first_name: string | null;
-  company: string | null;
-  role: string | null;
-  status: string;
-  stage: string;
-  updated_at: number;
+const CSV_COLUMNS = ['id', 'email', 'firstName', 'company', 'role', 'companySize', 'industry', 'country', 'status', 'stage',
+  'score', 'fit', 'engagement', 'temperature', 'updatedAt'] as const;
+
+/** A listed lead as the API shows it (the stored e_norm stays internal: it only feeds the cursor). */
+function present(row: LeadListRow & { eNorm?: number }, model: ScoringModel) {
+  const { eNorm: _internal, ...shown } = row;
+  return { ...shown, temperature: temperatureOf(model, row.score, row.engagement), updatedAt: new Date(row.updatedAt).toISOString() };
+}
+
+function formatOf(c: Context, asked?: 'json' | 'ndjson' | 'csv'): 'json' | 'ndjson' | 'csv' {
+  if (asked) return asked;
+  const accept = c.req.header('accept') ?? '';
+  return accept.includes('text/csv') ? 'csv' : accept.includes('application/x-ndjson') ? 'ndjson' : 'json';
+}
+
+/** Profile and score columns of the leads behind ranked ids (fast path). */
+async function hydrate(db: D1Database, siteId: string, ranked: { leadId: string; fit: number; eNorm: number; score: number }[], d: number): Promise<(LeadListRow & { eNorm: number })[]> {
+  if (!ranked.length) return [];
+  const { results } = await db
+    .prepare(`SELECT l.id, l.email, l.first_name, l.company, l.role, l.company_size, l.industry, l.country, l.status,
+                     COALESCE(s.stage, l.status) AS stage, MAX(l.updated_at, COALESCE(s.updated_at, 0)) AS updated
+              FROM leads l LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id
+              WHERE l.site_id = ? AND l.id IN (SELECT value FROM json_each(?))`)
+    .bind(siteId, JSON.stringify(ranked.map((r) => r.leadId)))
+    .all<Record<string, string | number | null>>();
+  const byId = new Map(results.map((r) => [r.id as string, r]));
+  return ranked.flatMap((r) => {
+    const l = byId.get(r.leadId);
+    if (!l) return [];
+    return [{
+      id: r.leadId, email: l.email as string, firstName: l.first_name as string | null, company: l.company as string | null,
+      role: l.role as string | null, companySize: l.company_size as string | null, industry: l.industry as string | null,
+      country: l.country as string | null, status: l.status as string, stage: l.stage as string, score: r.score, fit: r.fit,
+      engagement: r.eNorm * d, eNorm: r.eNorm, updatedAt: l.updated as number,
+    }];
+  });
 }
 
 /**
- * GET /v1/leads: scored leads of the key's site, best current score first,
- * optionally only those with score ≥ min_score. Answered through the score
- * index (see db/lead-ranking.ts), so it stays fast with many leads.
+ * GET /v1/leads: the key's site's leads, filtered (stage, temperature,
+ * min_score, updated_since, magnet, q over name, company and e-mail), sorted
+ * by current score or by last update, in pages with a keyset cursor, as
+ * JSON, NDJSON or spreadsheet-safe CSV. Score-sorted lists filtered at most
+ * by min_score go through the score index (db/lead-ranking.ts).
  */
 export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKey('leads:read'), async (c) => {
-  const q = validate(query, c.req.query(), 'query');
+  const q = validate(listQuery, c.req.query(), 'query');
   const siteId = c.get('apiKey').siteId;
+  const filters: LeadFilters = {
+    stages: q.stage, temperature: q.temperature, minScore: q.min_score, updatedSince: q.updated_since, magnet: q.magnet, q: q.q,
+  };
+  const fingerprint = filterFingerprint({ ...filters, sort: q.sort });
+  let after: Cursor | null = null;
+  if (q.cursor) {
+    after = decodeCursor(q.cursor);
+    if (!after || after.filters !== fingerprint || after.sort !== q.sort) {
+      throw invalid('The cursor does not belong to this query; start again without it.', [{ path: '/cursor', message: 'does not belong to this query' }]);
+    }
+  }
+  const at = after?.at ?? Date.now();
   const site = (await getSite(c.env.DB, siteId))!;
   const model = await modelAt(c.env.DB, siteId, site.scoringModelVersion);
-  const now = Date.now();
   const started = performance.now();
-  const ranked = await rankLeads(c.env.DB, siteId, { limit: q.limit, minScore: q.min_score, now, halfLifeDays: model.halfLifeDays });
-  const { results } = ranked.length
-    ? await c.env.DB
-      .prepare(`SELECT l.id, l.email, l.first_name, l.company, l.role, l.status, s.stage, l.updated_at
-                FROM leads l JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id
-                WHERE l.site_id = ? AND l.id IN (SELECT value FROM json_each(?))`)
-      .bind(siteId, JSON.stringify(ranked.map((r) => r.leadId)))
-      .all<LeadInfo>()
-    : { results: [] as LeadInfo[] };
-  const info = new Map(results.map((r) => [r.id, r]));
-  // The query's own time, apart from auth and HTTP (benchmarks read it).
+
+  let rows: (LeadListRow & { eNorm?: number })[];
+  let more: boolean;
+  const indexed = q.sort === 'score' && !filters.stages && !filters.temperature && filters.updatedSince === undefined && !filters.magnet && !filters.q;
+  if (indexed && (!after || after.fit !== undefined)) {
+    const ranked = await rankLeads(c.env.DB, siteId, {
+      limit: q.limit, minScore: filters.minScore, now: at, halfLifeDays: model.halfLifeDays,
+      after: after && after.fit !== undefined ? { value: after.value, id: after.id, fit: after.fit, e: after.e! } : null,
+    });
+    more = ranked.length > q.limit;
+    rows = await hydrate(c.env.DB, siteId, ranked.slice(0, q.limit), decayFactor(at, model.halfLifeDays));
+  } else {
+    ({ rows, more } = await queryLeads(c.env.DB, siteId, { filters, sort: q.sort, limit: q.limit, at, after, model }));
+  }
   c.header('Server-Timing', `rank;dur=${(performance.now() - started).toFixed(1)}`);
-  return c.json({
-    at: now,
-    leads: ranked.flatMap((r) => {
-      const l = info.get(r.leadId);
-      if (!l) return [];
-      const engagement = r.score - r.fit;
-      return [{
-        id: l.id, email: l.email, firstName: l.first_name, company: l.company, role: l.role, status: l.status, stage: l.stage,
-        score: r.score, fit: r.fit, engagement, temperature: temperatureOf(model, r.score, engagement), updatedAt: l.updated_at,
-      }];
-    }),
-  });
+
+  const last = rows.at(-1);
+  const next = more && last
+    ? encodeCursor({
+      sort: q.sort, at, value: q.sort === 'score' ? last.score : last.updatedAt, id: last.id, filters: fingerprint,
+      // The index path resumes ties exactly on the stored (fit, e_norm).
+      ...(last.eNorm !== undefined ? { fit: last.fit, e: last.eNorm } : {}),
+    })
+    : null;
+  const nextUrl = next ? (() => { const u = new URL(c.req.url); u.searchParams.set('cursor', next); return u.pathname + u.search; })() : null;
+  if (nextUrl) c.header('Link', `<${nextUrl}>; rel="next"`);
+  c.header('Cache-Control', 'no-store');
+
+  const leads = rows.map((r) => present(r, model));
+  const format = formatOf(c, q.format);
+  if (format === 'ndjson') {
+    if (next) c.header('X-Next-Cursor', next);
+    return c.body(leads.map((l) => JSON.stringify(l)).join('\n') + (leads.length ? '\n' : ''), 200, { 'Content-Type': 'application/x-ndjson' });
+  }
+  if (format === 'csv') {
+    if (next) c.header('X-Next-Cursor', next);
+    const body = csvRow(CSV_COLUMNS) + leads.map((l) => csvRow(CSV_COLUMNS.map((k) => l[k]))).join('');
+    return c.body(body, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="leads.csv"' });
+  }
+  return c.json({ at: new Date(at).toISOString(), leads, next });
 });

@@ -51,29 +51,38 @@ export const scoringRoutes = new Hono<KeyedEnv>()
     return c.json({ version, model: { ...model, version }, rescoring: await rescoreStatus(c.env.DB, siteId, version) }, 200);
   })
   .get('/v1/leads/:id/score', requireApiKey('leads:read'), async (c) => {
-    const siteId = c.get('apiKey').siteId;
     const leadId = c.req.param('id');
-    const row = await getLeadScore(c.env.DB, siteId, leadId);
-    if (!row) throw notFound(`No lead "${leadId}".`);
-    const now = Date.now();
-    const history = await stageHistoryOf(c.env.DB, siteId, leadId);
-    if (!row.score) return c.json({ lead: leadId, status: row.status, score: null, history });
-    const model = await modelAt(c.env.DB, siteId, row.score.modelVersion);
-    const current = currentScore(model, row.score.fit, row.score.eNorm, now);
-    const fit = { fit: row.score.fit, rules: row.score.fitRules };
-    return c.json({
-      lead: leadId,
-      status: row.status,
-      stage: row.score.stage,
-      qualifiesFor: qualifiedStage(model, row.status, current.fit, current.engagement),
-      score: current.score,
-      fit: current.fit,
-      engagement: current.engagement,
-      temperature: current.temperature,
-      modelVersion: row.score.modelVersion,
-      rescorePending: row.score.modelVersion !== row.siteModelVersion,
-      explanation: explain(model, fit, row.score.state, now),
-      history,
-      at: now,
-    });
+    const view = await scoreView(c.env.DB, c.get('apiKey').siteId, leadId, Date.now());
+    if (!view) throw notFound(`No lead "${leadId}".`);
+    return c.json(view);
   });
+
+/**
+ * A lead's current score as sales reads it: score, fit, engagement,
+ * temperature, stage (and the stage it qualifies for while a cool-down
+ * holds it), the per-rule explanation and the stage history. Null when the
+ * site has no such lead.
+ */
+export async function scoreView(db: D1Database, siteId: string, leadId: string, now: number) {
+  const row = await getLeadScore(db, siteId, leadId);
+  if (!row) return null;
+  const history = await stageHistoryOf(db, siteId, leadId);
+  if (!row.score) return { lead: leadId, status: row.status, score: null, history };
+  const model = await modelAt(db, siteId, row.score.modelVersion);
+  const current = currentScore(model, row.score.fit, row.score.eNorm, now);
+  return {
+    lead: leadId,
+    status: row.status,
+    stage: row.score.stage,
+    qualifiesFor: qualifiedStage(model, row.status, current.fit, current.engagement),
+    score: current.score,
+    fit: current.fit,
+    engagement: current.engagement,
+    temperature: current.temperature,
+    modelVersion: row.score.modelVersion,
+    rescorePending: row.score.modelVersion !== row.siteModelVersion,
+    explanation: explain(model, { fit: row.score.fit, rules: row.score.fitRules }, row.score.state, now),
+    history,
+    at: now,
+  };
+}

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { funnelCounts, funnelReport } from '../db/funnel';
+import { requireApiKey, type KeyedEnv } from '../http/api-key';
+import { invalid } from '../http/problem';
+import { validate } from '../validation/validate';
+
+const DAY = 86_400_000;
+const instant = v.pipe(
+  v.string(),
+  v.transform((s) => (/^\d+$/.test(s) ? Number(s) : Date.parse(s))),
+  v.number('must be an ISO 8601 date/time or epoch milliseconds'),
+  v.finite('must be an ISO 8601 date/time or epoch milliseconds'),
+);
+export const funnelQuery = v.object({ from: v.optional(instant), to: v.optional(instant) });
+
+/**
+ * GET /v1/reports/funnel?from&to: visitors → pricing visitors → form views →
+ * leads → confirmed → MQL → SQL, with the conversion between consecutive
+ * steps: where leads are lost. Defaults to the last 30 days.
+ */
+export const reportRoutes = new Hono<KeyedEnv>().get('/v1/reports/funnel', requireApiKey('leads:read'), async (c) => {
+  const q = validate(funnelQuery, c.req.query(), 'query');
+  const to = q.to ?? Date.now();
+  const from = q.from ?? to - 30 * DAY;
+  if (from >= to) throw invalid('"from" must be before "to".', [{ path: '/from', message: 'must be before to' }]);
+  if (to - from > 400 * DAY) throw invalid('The period is longer than 400 days.', [{ path: '/from', message: 'must be at most 400 days before to' }]);
+  const counts = await funnelCounts(c.env.DB, c.get('apiKey').siteId, from, to);
+  return c.json({
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    steps: funnelReport(counts),
+    anonymousPageviews: counts.anonymousPageviews,
+  });
+});
