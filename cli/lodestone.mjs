@@ -28,6 +28,14 @@ API keys (marketing API)
   keys revoke <site> <key-id>                Revoke a key
 Events
   events <site> [--limit N] [--follow]       Newest events; --follow keeps printing new ones
+Leads (marketing API key: --key or LODESTONE_API_KEY)
+  leads list [--stage S] [--temperature T] [--min-score N] [--q TEXT] [--magnet M]
+             [--updated-since ISO] [--sort score|updated] [--limit N]
+                                             Leads, best current score first
+  leads show <lead-id>                       Profile, score explained, stages, consents, events
+  leads export [--format csv|ndjson] [--out FILE] [filters as for list]
+                                             Every matching lead (spreadsheet-safe CSV)
+  (with a site id, leads list <site> and leads show <site> <id> use the admin token)
 Scoring (marketing API key: --key or LODESTONE_API_KEY)
   model get [--out FILE]                     The site's scoring model (JSON)
   model set FILE                             Validate and save a new model version; rescoring starts
@@ -42,11 +50,31 @@ Leads
   leads list <site> [--status S] [--email E] [--limit N]
                                              Newest leads; status: pending, confirmed, withdrawn
   leads show <site> <lead-id>                One lead with its consent ledger
+Webhooks to sales/CRM (marketing API key; docs/webhooks.md)
+  webhooks add <url> [--event E]… [--description D]
+                                             Add an endpoint; the signing secret is shown once
+                                             events: lead.confirmed, lead.stage_changed, lead.withdrawn (default: all)
+  webhooks list                              The site's endpoints
+  webhooks remove <endpoint-id>              Delete an endpoint with its deliveries
+  webhooks deliveries [--dead] [--status S] [--limit N]
+                                             Newest deliveries; --dead: dead letters only
+  webhooks show <delivery-id>                One delivery with its attempt log
+  webhooks replay <delivery-id>              Send a delivery again (same id and payload), now
+GDPR (marketing API key; docs: PRIVACY.md)
+  leads gdpr-export <lead-id> [--out FILE]   Everything held about the person (JSON)
+  leads erase <lead-id>                      Erase the person's data (irreversible)
+  leads withdraw <lead-id>                   Record a withdrawal: no more mails, scoring or tracking linkage
+                                             (webhooks send one final lead.withdrawn notice)
+Retention (admin token)
+  retention get <site>                       The site's retention periods (and the defaults)
+  retention set <site> [--pending-days N] [--withdrawn-days N] [--event-months N] [--ledger-years N]
+                                             Change them; "default" resets one
+  retention run [--budget-ms N]              Run the retention work now (the cron does it every 5 minutes)
 
 Options
   --url URL      API base URL     (env LODESTONE_URL, default http://localhost:8787)
   --token T      admin token      (env LODESTONE_ADMIN_TOKEN; for a local URL, .dev.vars)
-  --key K        marketing API key (env LODESTONE_API_KEY), for model commands
+  --key K        marketing API key (env LODESTONE_API_KEY), for model and webhooks commands
   --json         print the API's JSON answer
   -h, --help     this help
 
@@ -66,12 +94,27 @@ const OPTIONS = /** @type {const} */ ({
   follow: { type: 'boolean', default: false },
   interval: { type: 'string' },
   key: { type: 'string' },
+  stage: { type: 'string' },
+  temperature: { type: 'string' },
+  'min-score': { type: 'string' },
+  q: { type: 'string' },
+  sort: { type: 'string' },
+  magnet: { type: 'string' },
+  'updated-since': { type: 'string' },
+  format: { type: 'string' },
   out: { type: 'string' },
   'budget-ms': { type: 'string' },
   config: { type: 'string' },
   status: { type: 'string' },
   email: { type: 'string' },
+  'pending-days': { type: 'string' },
+  'withdrawn-days': { type: 'string' },
+  'event-months': { type: 'string' },
+  'ledger-years': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
+  event: { type: 'string', multiple: true },
+  description: { type: 'string' },
+  dead: { type: 'boolean', default: false },
 });
 
 /** @param {string} url */
@@ -150,11 +193,26 @@ function need(args, n, usage) {
  * @property {() => Api} keyed  marketing API (API key), resolved on use
  * @property {(json: unknown, human: () => string) => void} out
  * @property {string[]} args
- * @property {{ json?: boolean, name?: string, origin?: string[], scope?: string[], limit?: string, follow?: boolean, interval?: string, config?: string, status?: string, email?: string, out?: string, 'budget-ms'?: string }} values
+ * @property {{ json?: boolean, name?: string, origin?: string[], scope?: string[], limit?: string, follow?: boolean, interval?: string, config?: string, status?: string, email?: string, out?: string, 'budget-ms'?: string, 'pending-days'?: string, 'withdrawn-days'?: string, 'event-months'?: string, 'ledger-years'?: string, event?: string[], description?: string, dead?: boolean, format?: string, url?: string, key?: string, stage?: string, temperature?: string, 'min-score'?: string, q?: string, sort?: string, magnet?: string, 'updated-since'?: string }} values
  * @property {(line: string) => void} print
  */
 
 const enc = encodeURIComponent;
+
+/**
+ * The lead list's query string from CLI options.
+ * @param {Ctx['values']} values
+ */
+function leadQuery(values) {
+  const q = new URLSearchParams();
+  const map = /** @type {const} */ ([['stage', 'stage'], ['temperature', 'temperature'], ['min-score', 'min_score'], ['q', 'q'],
+    ['sort', 'sort'], ['magnet', 'magnet'], ['updated-since', 'updated_since'], ['limit', 'limit']]);
+  for (const [option, param] of map) {
+    const value = /** @type {Record<string, unknown>} */ (values)[option];
+    if (typeof value === 'string' && value) q.set(param, value);
+  }
+  return q.toString();
+}
 
 /**
  * Command table: "group action" → handler. Later features add rows here.
@@ -288,7 +346,15 @@ const COMMANDS = {
     const res = await api('DELETE', `/admin/sites/${enc(site)}/magnets/${enc(id)}`);
     out(res, () => `Deleted magnet ${id}.`);
   },
-  'leads list': async ({ api, out, args, values }) => {
+  'leads list': async ({ api, keyed, out, args, values }) => {
+    if (!args.length) {
+      // Marketing API: the key's site, best current score first.
+      const res = await keyed()('GET', `/v1/leads?${leadQuery(values)}`);
+      out(res, () => table([['ID', 'EMAIL', 'STAGE', 'SCORE', 'FIT', 'ENGAGEMENT', 'TEMP', 'COMPANY', 'UPDATED'],
+        ...res.leads.map((/** @type {any} */ l) => [l.id, l.email, l.stage, l.score.toFixed(0), l.fit.toFixed(0), l.engagement.toFixed(1),
+          l.temperature, l.company, l.updatedAt.replace('.000Z', 'Z')])]) + (res.next ? '\n(more: raise --limit, or use leads export)' : ''));
+      return;
+    }
     const [site] = need(args, 1, 'leads list <site> [--status S] [--email E] [--limit N]');
     const q = new URLSearchParams();
     if (values.status) q.set('status', values.status);
@@ -298,8 +364,21 @@ const COMMANDS = {
     out(res, () => table([['ID', 'EMAIL', 'STATUS', 'COMPANY', 'ROLE', 'SIZE', 'UPDATED'],
       ...res.leads.map((/** @type {any} */ l) => [l.id, l.email, l.status, l.company, l.role, l.companySize, iso(l.updatedAt)])]));
   },
-  'leads show': async ({ api, out, args }) => {
-    const [site, id] = need(args, 2, 'leads show <site> <lead-id>');
+  'leads show': async ({ api, keyed, out, args }) => {
+    if (args.length === 1) {
+      const res = await keyed()('GET', `/v1/leads/${enc(args[0] ?? '')}`);
+      const l = res.lead;
+      const sc = res.score;
+      out(res, () => [`${l.id}  ${l.email}  ${l.status}`,
+        [l.firstName, l.role, l.company, l.companySize, l.industry, l.country].filter(Boolean).join(' · '),
+        sc ? `stage ${sc.stage}  score ${sc.score.toFixed(1)} (fit ${sc.fit}, engagement ${sc.engagement.toFixed(1)})  ${sc.temperature}` : 'not scored yet',
+        ...(sc ? ['why:', ...sc.explanation.lines.map((/** @type {any} */ x) => `  ${x.points >= 0 ? '+' : ''}${x.points.toFixed(1).padStart(8)}  ${x.label ?? x.id}${x.count > 1 ? ` ×${x.count}` : ''}${x.capped ? ' (capped)' : ''}`)] : []),
+        'stages:', ...res.stageHistory.map((/** @type {any} */ h) => `  ${iso(h.at)}  ${h.from} → ${h.to}`),
+        'consents:', ...res.consents.map((/** @type {any} */ e) => `  ${iso(e.createdAt)}  ${e.action} ${e.purpose ?? ''} ${e.textVersion ?? ''}`.trimEnd()),
+        `events (${res.events.length}, newest first):`, ...res.events.slice(0, 20).map((/** @type {any} */ e) => `  ${e.at}  ${e.kind.padEnd(15)} ${e.path ?? ''}`)].join('\n'));
+      return;
+    }
+    const [site, id] = need(args, 2, 'leads show <lead-id>  |  leads show <site> <lead-id>');
     const res = await api('GET', `/admin/sites/${enc(site)}/leads/${enc(id)}`);
     const l = res.lead;
     out(res, () => [`${l.id}  ${l.email}  ${l.status}${l.marketing ? '  marketing: yes' : ''}`,
@@ -307,7 +386,132 @@ const COMMANDS = {
       'consent ledger:',
       ...res.ledger.map((/** @type {any} */ e) => `  ${iso(e.createdAt)}  ${e.action.padEnd(9)} ${(e.purpose ?? '').padEnd(9)} ${e.granted === null ? '' : e.granted ? 'ticked  ' : 'unticked'} ${e.textVersion ?? ''} ${e.magnetId ?? ''}`.trimEnd())].join('\n'));
   },
+  /** Every page of the lead list, as CSV (one header) or NDJSON, to a file or stdout. */
+  'leads export': async ({ keyed, values, print }) => {
+    const format = values.format ?? 'csv';
+    if (format !== 'csv' && format !== 'ndjson') throw new UsageError('--format must be csv or ndjson');
+    const base = leadQuery({ ...values, limit: values.limit ?? '1000' });
+    const url = (values.url ?? process.env.LODESTONE_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
+    const key = values.key ?? process.env.LODESTONE_API_KEY;
+    keyed(); // fails with a usage error when there is no key
+    /** @type {string[]} */
+    const chunks = [];
+    let cursor = '';
+    let rows = 0;
+    do {
+      const res = await fetch(`${url}/v1/leads?${base}&format=${format}${cursor ? `&cursor=${enc(cursor)}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+      const text = await res.text();
+      if (!res.ok) throw new ApiError(`${res.status}: ${(() => { try { return JSON.parse(text).detail; } catch { return text; } })()}`);
+      const body = format === 'csv' && chunks.length ? text.slice(text.indexOf('\r\n') + 2) : text; // one header row
+      chunks.push(body);
+      rows += body.split('\n').filter((line) => line.trim()).length - (format === 'csv' && chunks.length === 1 ? 1 : 0);
+      cursor = res.headers.get('x-next-cursor') ?? '';
+    } while (cursor);
+    if (values.out) {
+      writeFileSync(values.out, chunks.join(''));
+      print(`Exported ${rows} lead(s) to ${values.out}.`);
+    } else process.stdout.write(chunks.join(''));
+  },
+  'leads gdpr-export': async ({ keyed, values, args, print }) => {
+    const [id] = need(args, 1, 'leads gdpr-export <lead-id> [--out FILE]');
+    const res = await keyed()('GET', `/v1/leads/${enc(id)}/export`);
+    const text = JSON.stringify(res, null, 2);
+    if (values.out) {
+      writeFileSync(values.out, `${text}\n`, { mode: 0o600 });
+      print(`Wrote the export of ${id} (${res.events.length} event(s), ${res.consents.ledger.length} ledger entr${res.consents.ledger.length === 1 ? 'y' : 'ies'}) to ${values.out}.`);
+    } else print(text);
+  },
+  'leads erase': async ({ keyed, out, args }) => {
+    const [id] = need(args, 1, 'leads erase <lead-id>');
+    const res = await keyed()('DELETE', `/v1/leads/${enc(id)}`);
+    out(res, () => (res.status === 'already_erased' ? `Lead ${id} was already erased (${iso(res.erasedAt)}).`
+      : `Erased lead ${id}: personal data removed, events de-identified, consent ledger pseudonymised (see PRIVACY.md).`));
+  },
+  'leads withdraw': async ({ keyed, out, args }) => {
+    const [id] = need(args, 1, 'leads withdraw <lead-id>');
+    const res = await keyed()('POST', `/v1/leads/${enc(id)}/withdraw`);
+    out(res, () => `Lead ${id} is withdrawn: no more mails, scoring, hand-offs or tracking linkage.`);
+  },
+  'retention get': async ({ api, out, args }) => {
+    const [site] = need(args, 1, 'retention get <site>');
+    const res = await api('GET', `/admin/sites/${enc(site)}/retention`);
+    out(res, () => retentionText(res));
+  },
+  'retention set': async ({ api, out, args, values }) => {
+    const [site] = need(args, 1, 'retention set <site> [--pending-days N] [--withdrawn-days N] [--event-months N] [--ledger-years N]');
+    /** @type {Record<string, number | null>} */
+    const body = {};
+    for (const [flag, field] of /** @type {const} */ ([['pending-days', 'pendingDays'], ['withdrawn-days', 'withdrawnDays'],
+      ['event-months', 'eventMonths'], ['ledger-years', 'ledgerYears']])) {
+      const raw = values[flag];
+      if (raw === undefined) continue;
+      const n = Number(raw);
+      if (raw !== 'default' && !Number.isInteger(n)) throw new UsageError(`--${flag} takes a whole number or "default"`);
+      body[field] = raw === 'default' ? null : n;
+    }
+    if (!Object.keys(body).length) throw new UsageError('retention set needs at least one of --pending-days, --withdrawn-days, --event-months, --ledger-years');
+    const res = await api('PUT', `/admin/sites/${enc(site)}/retention`, body);
+    out(res, () => retentionText(res));
+  },
+  'retention run': async ({ api, out, values }) => {
+    const res = await api('POST', `/admin/retention/run?budget_ms=${enc(values['budget-ms'] ?? '15000')}`);
+    const r = res.report;
+    out(res, () => `Retention over ${r.sites} site(s): ${r.pendingErased} pending and ${r.withdrawnErased} withdrawn lead(s) erased, `
+      + `${r.eventsDeleted} event(s), ${r.tokensDeleted} token(s) and ${r.ledgerDeleted} ledger row(s) deleted`
+      + `${r.more ? '; more to do (run again or wait for the cron)' : ''}.`);
+  },
+  'webhooks add': async ({ keyed, out, args, values }) => {
+    const [url] = need(args, 1, 'webhooks add <url> [--event E]… [--description D]');
+    const res = await keyed()('POST', '/v1/webhooks', { url, events: values.event, description: values.description });
+    out(res, () => `Created endpoint ${res.endpoint.id} → ${res.endpoint.url} (${res.endpoint.events.join(', ')}).\nSigning secret (shown once, store it now):\n${res.secret}`);
+  },
+  'webhooks list': async ({ keyed, out }) => {
+    const res = await keyed()('GET', '/v1/webhooks');
+    out(res, () => table([['ID', 'URL', 'EVENTS', 'STATUS', 'CREATED'],
+      ...res.endpoints.map((/** @type {any} */ e) => [e.id, e.url, e.events.join(','), e.enabled ? 'enabled' : 'disabled', iso(e.createdAt)])]));
+  },
+  'webhooks remove': async ({ keyed, out, args }) => {
+    const [id] = need(args, 1, 'webhooks remove <endpoint-id>');
+    const res = await keyed()('DELETE', `/v1/webhooks/${enc(id)}`);
+    out(res, () => `Removed endpoint ${id} and its deliveries.`);
+  },
+  'webhooks deliveries': async ({ keyed, out, values }) => {
+    const q = new URLSearchParams();
+    const status = values.dead ? 'dead' : values.status;
+    if (status) q.set('status', status);
+    if (values.limit) q.set('limit', values.limit);
+    const res = await keyed()('GET', `/v1/webhooks/deliveries?${q}`);
+    out(res, () => table([['ID', 'TYPE', 'CHANGE', 'LEAD', 'STATUS', 'TRIES', 'LAST', 'NEXT', 'CREATED'],
+      ...res.deliveries.map((/** @type {any} */ d) => [d.id, d.type, `${d.change.from}>${d.change.to}`, d.leadId, d.status, d.attempts,
+        d.lastStatus ?? (d.lastError ? 'error' : ''), iso(d.nextAttemptAt), iso(d.createdAt)])]));
+  },
+  'webhooks show': async ({ keyed, out, args }) => {
+    const [id] = need(args, 1, 'webhooks show <delivery-id>');
+    const res = await keyed()('GET', `/v1/webhooks/deliveries/${enc(id)}`);
+    const d = res.delivery;
+    out(res, () => [`${d.id}  ${d.type}  ${d.change.from} → ${d.change.to}  lead ${d.leadId}  endpoint ${d.endpointId}`,
+      `status ${d.status}, ${d.attempts} attempt(s)${d.nextAttemptAt ? `, next ${iso(d.nextAttemptAt)}` : ''}${d.deliveredAt ? `, delivered ${iso(d.deliveredAt)}` : ''}`,
+      'attempts:',
+      ...res.attempts.map((/** @type {any} */ a) => `  #${a.attempt}  ${iso(a.at)}  ${String(a.via).padEnd(9)} ${String(a.statusCode ?? '---')}  ${String(a.durationMs).padStart(5)} ms  ${a.outcome}${a.error ? `  ${a.error}` : ''}`),
+    ].join('\n'));
+  },
+  'webhooks replay': async ({ keyed, out, args }) => {
+    const [id] = need(args, 1, 'webhooks replay <delivery-id>');
+    const res = await keyed()('POST', `/v1/webhooks/deliveries/${enc(id)}/replay`);
+    out(res, () => `Replaying ${id}: sent now, retried for up to 72 h if it fails (lodestone webhooks show ${id}).`);
+  },
 };
+
+/** The human view of a site's retention answer. */
+function retentionText(/** @type {any} */ res) {
+  const r = res.retention;
+  const mark = (/** @type {string} */ k) => (res.overrides[k] === null ? ' (default)' : '');
+  return [`retention of ${res.site}:`,
+    `  pending (unconfirmed) leads   ${r.pendingDays} days${mark('pendingDays')}`,
+    `  withdrawn leads               ${r.withdrawnDays} days after withdrawal${mark('withdrawnDays')}`,
+    `  events of non-lead visitors   ${r.eventMonths} months${mark('eventMonths')}`,
+    `  ledger of erased leads        ${r.ledgerYears} years after erasure${mark('ledgerYears')}`].join('\n');
+}
 
 /**
  * Runs one command. Exported so tests can call it in-process as well.

@@ -13,10 +13,14 @@ import { healthRoutes } from './routes/health';
 import { leadRoutes } from './routes/leads';
 import { optinRoutes } from './routes/optin';
 import { leadDetailRoutes } from './routes/lead-detail';
-import { leadListRoutes } from './routes/lead-list';
-import { openApiRoutes } from './routes/openapi';
 import { reportRoutes } from './routes/reports';
+import { openApiRoutes } from './routes/openapi';
+import { leadListRoutes } from './routes/lead-list';
 import { scoringRoutes } from './routes/scoring';
+import { webhookKick } from './http/webhook-kick';
+import { webhookRoutes } from './routes/webhooks';
+import { gdprRoutes } from './routes/gdpr';
+import { retentionRoutes } from './routes/retention';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
 const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
@@ -40,6 +44,8 @@ function readableByPage(c: Context, res: Response): Response {
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.use('/v1/*', browserCors());
+  // Webhooks (issue 6): a request that enqueued hand-offs sends them right after its answer.
+  app.use('*', webhookKick());
   app.route('/', healthRoutes);
   app.route('/', collectRoutes);
   app.route('/', adminRoutes);
@@ -51,6 +57,10 @@ export function createApp() {
   app.route('/', leadDetailRoutes);
   app.route('/', reportRoutes);
   app.route('/', openApiRoutes);
+  app.route('/', webhookRoutes);
+  // GDPR (issue 6): export, erasure, withdrawal over the API; retention settings.
+  app.route('/', gdprRoutes);
+  app.route('/', retentionRoutes);
   app.route('/', downloadRoutes);
   app.route('/', adminMagnetRoutes);
   app.route('/', devOutboxRoutes);

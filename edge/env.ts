@@ -36,6 +36,14 @@ export interface Env {
   /** Cloudflare Turnstile keys; magnets with `turnstile: true` use them. */
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET?: string;
+
+  // Webhooks (issue 6). See docs/webhooks.md.
+  /**
+   * Which webhook URLs are accepted: "public" (https to public hosts only;
+   * the default) or "local" (also http to localhost/127.0.0.1/[::1]; local
+   * dev). Unset with DEV_OUTBOX = "on" means "local".
+   */
+  WEBHOOK_TARGETS?: string;
 }
 
 /** Hono environment type for every route. */

@@ -8,6 +8,8 @@ import { leadSubmission } from './validation/leads';
 import { magnetBody } from './validation/magnets';
 import { listQuery } from './routes/lead-list';
 import { funnelQuery } from './routes/reports';
+import { GDPR_OPERATIONS, GDPR_SCHEMAS } from './gdpr-openapi';
+import { createEndpointBody, deliveriesQuery, updateEndpointBody } from './validation/webhooks';
 
 /**
  * The OpenAPI 3.1 document of the API, served at /v1/openapi.json.
@@ -20,7 +22,7 @@ import { funnelQuery } from './routes/reports';
 
 type Auth = 'none' | 'apiKey' | 'admin';
 interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   summary: string;
   auth: Auth;
@@ -55,6 +57,9 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   CreateSite: createSiteBody as unknown as v.GenericSchema,
   Origin: originBody as unknown as v.GenericSchema,
   CreateApiKey: createKeyBody as unknown as v.GenericSchema,
+  ...GDPR_SCHEMAS,
+  WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
+  WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
 };
 
 const P = (...statuses: number[]) => statuses;
@@ -93,6 +98,15 @@ export const OPERATIONS: Operation[] = [
   { method: 'put', path: '/admin/sites/{site}/magnets/{magnet}/file', summary: "Uploads the magnet's file (?name=), at most 10 MiB", auth: 'admin', body: { schema: 'File', types: ['application/octet-stream'] }, ok: { status: 200, description: '{magnet}' }, errors: P(400, 401, 404, 413) },
   { method: 'get', path: '/admin/sites/{site}/leads', summary: 'Leads of a site (admin view)', auth: 'admin', ok: { status: 200, description: '{leads}' }, errors: P(400, 401, 404) },
   { method: 'get', path: '/admin/sites/{site}/leads/{lead}', summary: 'One lead with its consent ledger (admin view)', auth: 'admin', ok: { status: 200, description: '{lead, ledger}' }, errors: P(401, 404) },
+  ...GDPR_OPERATIONS,
+  { method: 'post', path: '/v1/webhooks', summary: 'Adds a webhook endpoint (Standard Webhooks signing); the secret is shown once', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpoint' }, ok: { status: 201, description: '{endpoint, secret}' }, errors: P(400, 401, 403, 413, 415) },
+  { method: 'get', path: '/v1/webhooks', summary: 'Webhook endpoints (never the secrets)', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoints}' }, errors: P(401, 403) },
+  { method: 'get', path: '/v1/webhooks/{id}', summary: 'One webhook endpoint', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoint}' }, errors: P(401, 403, 404) },
+  { method: 'patch', path: '/v1/webhooks/{id}', summary: 'Changes URL, events, description or enabled', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpointUpdate' }, ok: { status: 200, description: '{endpoint}' }, errors: P(400, 401, 403, 404, 413, 415) },
+  { method: 'delete', path: '/v1/webhooks/{id}', summary: 'Removes an endpoint', auth: 'apiKey', scopes: ['config:write'], ok: { status: 200, description: 'removed' }, errors: P(401, 403, 404) },
+  { method: 'get', path: '/v1/webhooks/deliveries', summary: 'Webhook messages and their state (dead letters with status=dead)', auth: 'apiKey', scopes: ['leads:read'], query: deliveriesQuery as unknown as v.GenericSchema, ok: { status: 200, description: '{deliveries, next}' }, errors: P(400, 401, 403) },
+  { method: 'get', path: '/v1/webhooks/deliveries/{id}', summary: 'One message: payload and delivery log', auth: 'apiKey', scopes: ['leads:read'], ok: { status: 200, description: '{delivery, attempts}' }, errors: P(401, 403, 404) },
+  { method: 'post', path: '/v1/webhooks/deliveries/{id}/replay', summary: 'Sends a message again (dead letters included), same id and bytes', auth: 'apiKey', scopes: ['config:write'], ok: { status: 200, description: '{delivery}' }, errors: P(401, 403, 404, 409) },
 ];
 
 const TITLES: Record<number, string> = {

@@ -4,6 +4,9 @@ import { SEND_LEASE_MS } from './mail/backoff';
 import { deliverConfirmation } from './services/confirmation-mail';
 import { runScoringMaintenance } from './services/scoring-maintenance';
 import { mailSettings } from './services/settings';
+import { runWebhookDelivery } from './services/webhooks';
+import { erasureSecret } from './lib/erasure-hash';
+import { runRetention } from './services/retention';
 
 /** Mails per cron run; the rest wait for the next run (every few minutes). */
 export const RETRY_BATCH = 25;
@@ -46,5 +49,14 @@ export async function retryOutbox(env: Env, now: number): Promise<RetryReport> {
  */
 export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller, env, ctx) => {
   ctx.waitUntil(retryOutbox(env, controller.scheduledTime));
-  ctx.waitUntil(runScoringMaintenance(env.DB, controller.scheduledTime).catch((err) => console.error('scoring maintenance', err)));
+  // Scoring first, then webhook delivery: stage changes found by this run's
+  // decay re-checks and rescoring are handed to sales in the same run.
+  ctx.waitUntil((async () => {
+    await runScoringMaintenance(env.DB, controller.scheduledTime).catch((err) => console.error('scoring maintenance', err));
+    await runWebhookDelivery(env.DB, controller.scheduledTime).catch((err) => console.error('webhook delivery', err));
+  })());
+  // GDPR retention (issue 6): bounded per run, resumed by the next one.
+  ctx.waitUntil(runRetention(env.DB, controller.scheduledTime, { secret: erasureSecret(env.SIGNING_KEY) })
+    .then((r) => { if (r.pendingErased || r.withdrawnErased || r.eventsDeleted || r.tokensDeleted || r.ledgerDeleted || r.orphansFixed) console.log('retention', JSON.stringify(r)); })
+    .catch((err) => console.error('retention', err)));
 };

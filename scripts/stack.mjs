@@ -93,7 +93,7 @@ export function devSigningKey() {
 }
 
 /** Lead capture in local dev: mails go to the D1 outbox, browsable at /dev/outbox. */
-const leadDevVars = () => ({ SIGNING_KEY: devSigningKey(), MAIL_MODE: 'outbox', DEV_OUTBOX: 'on' });
+const leadDevVars = () => ({ SIGNING_KEY: devSigningKey(), MAIL_MODE: 'outbox', DEV_OUTBOX: 'on', WEBHOOK_TARGETS: 'local' });
 
 /** @param {string} persistTo */
 export function applyMigrations(persistTo) {

@@ -235,8 +235,9 @@ export async function confirmOptin(
 
 /**
  * Withdraws all consent of a lead: status withdrawn, marketing off, open
- * confirmation links voided, queued mails cancelled, a ledger entry and an
- * optin_withdrawn event. Idempotent: withdrawing twice records it once.
+ * confirmation links voided, queued mails cancelled, visitor links removed
+ * (no further tracking linkage), a ledger entry and an optin_withdrawn
+ * event. Idempotent: withdrawing twice records it once.
  * Returns false when there is no such lead.
  */
 export async function withdrawLead(
@@ -263,6 +264,12 @@ export async function withdrawLead(
       .bind(now, siteId, leadId),
     db.prepare(`UPDATE mail_outbox SET status = 'cancelled', updated_at = ? WHERE site_id = ? AND lead_id = ? AND status = 'pending'`)
       .bind(now, siteId, leadId),
+    // No tracking linkage from now on: the visitor's later events reach no lead (issue 6).
+    db.prepare(`DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ? AND ${done.sql}`).bind(siteId, leadId, ...done.params),
+    // Hand-offs queued before the withdrawal are not sent; the lead.withdrawn notice (enqueued by scoring) still is.
+    db.prepare(`UPDATE webhook_messages SET status = 'cancelled', updated_at = ?
+                WHERE site_id = ? AND lead_id = ? AND status = 'pending' AND event_type != 'lead.withdrawn' AND ${done.sql}`)
+      .bind(now, siteId, leadId, ...done.params),
     serverEventStatement(
       db,
       { siteId, kind: 'optin_withdrawn', visitorId: lead.visitor_id, url: ctx.url, path: ctx.path, magnetId: null, now, country: ev.country },

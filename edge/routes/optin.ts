@@ -106,7 +106,7 @@ export const optinRoutes = new Hono<AppEnv>()
   })
   .post('/v1/optin/withdraw', async (c) => {
     const secret = signingKey(c.env);
-    const { site, lead } = await withdrawTarget(c);
+    const { site, lead, status } = await withdrawTarget(c);
     const url = new URL(c.req.url);
     const ok = await withdrawLead(c.env.DB, site, lead, {
       now: Date.now(),
@@ -115,14 +115,15 @@ export const optinRoutes = new Hono<AppEnv>()
       path: url.pathname,
     });
     if (!ok) throw notFound('There is no such lead; there is nothing to withdraw.');
-    await onLeadChanged(c.env.DB, site, lead);
+    // Scoring sees the withdrawal once; a repeated click processes nothing (issue 6).
+    if (status !== 'withdrawn') await onLeadChanged(c.env.DB, site, lead);
     c.header('Cache-Control', 'no-store');
     if (wantsJson(c) || (await formFields(c)).get('List-Unsubscribe') === 'One-Click') return c.json({ status: 'withdrawn' });
     return sendPage(c, withdrawnPage(langOf(c.req.query('lang')), randomToken(16)));
   });
 
 /** Site and lead of a withdraw link, after its signature checked out. */
-async function withdrawTarget(c: Context<AppEnv>): Promise<{ site: string; lead: string }> {
+async function withdrawTarget(c: Context<AppEnv>): Promise<{ site: string; lead: string; status: string }> {
   const secret = signingKey(c.env);
   const site = validate(siteIdSchema, c.req.query('s') ?? '', 'withdraw link (s)');
   const lead = c.req.query('l') ?? '';
@@ -130,6 +131,7 @@ async function withdrawTarget(c: Context<AppEnv>): Promise<{ site: string; lead:
   if (!/^ld_[A-Za-z0-9_-]{16}$/.test(lead) || !(await checkWithdraw(secret, site, lead, sig))) {
     throw new ProblemError(403, PROBLEM_TYPES.forbidden, 'Invalid link', 'This withdraw link is not valid (its signature does not match).');
   }
-  if (!(await getLead(c.env.DB, site, lead))) throw notFound('There is no such lead; there is nothing to withdraw.');
-  return { site, lead };
+  const found = await getLead(c.env.DB, site, lead);
+  if (!found) throw notFound('There is no such lead; there is nothing to withdraw.');
+  return { site, lead, status: found.status };
 }

@@ -2,6 +2,7 @@ import {
   advanceRescoreJob, assignSeqStatement, eventsOfLeads, getLeadScores, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
   writeScoreStatement, type LeadScoreRow, type RescoreJob, type ScoreWrite,
 } from '../db/scoring';
+import { enqueueWebhookStatements } from '../db/webhooks';
 import type { EventRow } from '../lib/event-row';
 import { randomToken } from '../lib/crypto';
 import {
@@ -18,6 +19,12 @@ import {
  */
 
 const newRev = () => randomToken(9);
+
+/**
+ * A withdrawn lead whose withdrawal is already recorded in its stage: it is
+ * not processed any further (no rescoring, no re-checks), as the person asked.
+ */
+const isSettledWithdrawal = (row: LeadScoreRow) => row.status === 'withdrawn' && row.score?.stage === 'withdrawn';
 
 // ── models ────────────────────────────────────────────────────────────────
 
@@ -93,6 +100,7 @@ function writeStatements(db: D1Database, c: Computed): D1PreparedStatement[] {
     writeScoreStatement(db, c.write, c.expectedRev),
     ...(c.seqs.length ? [assignSeqStatement(db, siteId, leadId, rev, c.seqs)] : []),
     ...stageHistoryStatements(db, siteId, leadId, rev, c.transitions),
+    ...enqueueWebhookStatements(db, siteId, leadId, rev, c.transitions),
   ];
 }
 
@@ -106,6 +114,7 @@ export async function refreshLead(db: D1Database, siteId: string, leadId: string
   for (let attempt = 0; attempt < 8; attempt++) {
     const row = await getLeadScore(db, siteId, leadId);
     if (!row) return false;
+    if (isSettledWithdrawal(row)) return true; // withdrawn: no further processing
     const model = await modelAt(db, siteId, row.siteModelVersion);
     const replay = !row.score || row.score.modelVersion !== model.version;
     const events = await eventsOfLead(db, siteId, leadId, !replay);
@@ -230,6 +239,7 @@ export function planIngestScoring(
       writeScoreStatement(db, write, score.rev, allMine),
       assignSeqStatement(db, write.siteId, leadId, rev, seqs),
       ...stageHistoryStatements(db, write.siteId, leadId, rev, stage.transitions),
+      ...enqueueWebhookStatements(db, write.siteId, leadId, rev, stage.transitions),
     );
   }
   return plan;
@@ -255,7 +265,7 @@ export async function rescoreBatch(
   // Three round trips per page: the leads, their events, one batch of writes.
   const [rows, events] = await Promise.all([getLeadScores(db, job.siteId, ids), eventsOfLeads(db, job.siteId, ids)]);
   const computed: Computed[] = [];
-  for (const row of rows) {
+  for (const row of rows.filter((r) => !isSettledWithdrawal(r))) {
     const model = await modelAt(db, job.siteId, row.siteModelVersion);
     computed.push(computeLead(model, row, events.get(row.leadId)!, job.siteId, now));
   }

@@ -232,10 +232,10 @@ describe('ranking by current score through the index', () => {
       if (n) await collect({ site, events: Array.from({ length: n }, (_, j) => ev(j % 2 ? 'pricing_view' : 'pageview', { vid })) });
     }
     const { results } = await env.DB.prepare('SELECT lead_id, fit, e_norm FROM lead_scores WHERE site_id = ?').bind(site).all<{ lead_id: string; fit: number; e_norm: number }>();
-    const list = async (qs: string) => ((await (await call(`/v1/leads?${qs}`, withKey(key))).json()) as { at: number; leads: { id: string; score: number }[] });
+    const list = async (qs: string) => ((await (await call(`/v1/leads?${qs}`, withKey(key))).json()) as { at: string; leads: { id: string; score: number }[] });
 
     const top = await list('limit=10');
-    const d = 2 ** (-(top.at - Date.UTC(2026, 0, 1)) / (DEFAULT_MODEL.halfLifeDays * 86_400_000));
+    const d = 2 ** (-(Date.parse(top.at) - Date.UTC(2026, 0, 1)) / (DEFAULT_MODEL.halfLifeDays * 86_400_000));
     const expected = results.map((r) => ({ id: r.lead_id, score: r.fit + r.e_norm * d })).sort((a, b) => b.score - a.score);
     expect(top.leads.map((l) => l.score)).toEqual(expected.slice(0, 10).map((e) => expect.closeTo(e.score, 6)));
 

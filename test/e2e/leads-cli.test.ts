@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'cli', 'lodestone.mjs');
+const PDF = join(ROOT, 'examples', 'gated', 'whitepaper.pdf');
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'lodestone-leads-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const { url, adminToken } = inject('stack');
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, LODESTONE_URL: url, LODESTONE_ADMIN_TOKEN: adminToken, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('lodestone leads list|show|export with a marketing API key', () => {
+  const site = `leads-${Date.now().toString(36)}`;
+  let key = '';
+
+  it('lists, shows and exports real leads of the key\'s site', async () => {
+    expect((await cli(['sites', 'create', site, '--origin', 'https://www.example.com'])).code).toBe(0);
+    const config = join(dir, 'magnet.json');
+    writeFileSync(config, JSON.stringify({
+      title: 'Guide', lang: 'en', fields: [{ name: 'company', required: false }, { name: 'companySize', required: false }],
+      consent: { text: 'I agree that my details are stored to send me the guide.', version: '1' }, privacyUrl: 'https://www.example.com/privacy',
+    }));
+    expect((await cli(['magnets', 'put', site, 'guide', '--config', config])).code).toBe(0);
+    expect((await cli(['magnets', 'upload', site, 'guide', PDF])).code).toBe(0);
+    const created = await cli(['keys', 'create', site, '--name', 'crm', '--scope', 'leads:read']);
+    key = created.stdout.trim().split('\n').at(-1)!;
+
+    const companies = ['=cmd|" /C calc"!A0', 'Acme GmbH', 'Beta AG'];
+    for (const [i, company] of companies.entries()) {
+      const res = await fetch(new URL('/v1/leads', inject('stack').url), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: 'https://www.example.com' },
+        body: JSON.stringify({ site, magnet: 'guide', email: `cli${i}@corp${i}.example`, company, companySize: '50-249', consent: true,
+          consentVersion: '1', url: 'https://www.example.com/guide', lang: 'en', elapsedMs: 5000 }),
+      });
+      expect(res.status).toBe(202);
+    }
+
+    const listed = await cli(['leads', 'list'], { LODESTONE_API_KEY: key });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^ID\s+EMAIL\s+STAGE\s+SCORE/);
+    expect(listed.stdout.match(/cli\d@corp\d\.example/g)?.sort()).toEqual(['cli0@corp0.example', 'cli1@corp1.example', 'cli2@corp2.example']);
+    const json = JSON.parse((await cli(['leads', 'list', '--q', 'corp1', '--json'], { LODESTONE_API_KEY: key })).stdout);
+    expect(json.leads.map((l: { email: string }) => l.email)).toEqual(['cli1@corp1.example']);
+
+    const shown = await cli(['leads', 'show', json.leads[0].id], { LODESTONE_API_KEY: key });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('cli1@corp1.example');
+    expect(shown.stdout).toMatch(/stage pending\s+score/);
+    expect(shown.stdout).toContain('Company size 50–999');
+
+    const out = join(dir, 'leads.csv');
+    const exported = await cli(['leads', 'export', '--out', out, '--limit', '2'], { LODESTONE_API_KEY: key });
+    expect(exported.stdout).toContain('Exported 3 lead(s)');
+    const csv = readFileSync(out, 'utf8').trim().split('\r\n');
+    expect(csv).toHaveLength(4); // one header, three leads, over two pages
+    expect(csv[0]).toMatch(/^id,email,/);
+    expect(csv.join('\n')).toContain(`"'=cmd|"" /C calc""!A0"`); // neutralised formula
+    expect((await cli(['leads', 'export', '--format', 'xml'], { LODESTONE_API_KEY: key })).code).toBe(2);
+    expect((await cli(['leads', 'list'], { LODESTONE_API_KEY: '' })).code).toBe(2);
+  });
+});
