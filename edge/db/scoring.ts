@@ -129,18 +129,23 @@ export async function getLeadScores(db: D1Database, siteId: string, leadIds: str
   return results.map(toLeadScore);
 }
 
-/** The leads behind a set of visitor ids, with their scores: one query on the ingest path. */
-export async function leadScoresForVisitors(db: D1Database, siteId: string, visitorIds: string[]): Promise<Map<string, LeadScoreRow>> {
-  if (!visitorIds.length) return new Map();
-  const { results } = await db
+/**
+ * The leads behind a set of visitor ids, with their scores. The ingest path
+ * batches this statement with the site lookup: one round trip for both.
+ */
+export function leadScoresForVisitorsStatement(db: D1Database, siteId: string, visitorIds: string[]): D1PreparedStatement {
+  return db
     .prepare(`SELECT v.visitor_id, ${LEAD_SCORE_COLUMNS}
               FROM lead_visitors v
               JOIN leads l ON l.site_id = v.site_id AND l.id = v.lead_id
               LEFT JOIN lead_scores s ON s.site_id = v.site_id AND s.lead_id = v.lead_id
               WHERE v.site_id = ?1 AND v.visitor_id IN (SELECT value FROM json_each(?2))`)
-    .bind(siteId, JSON.stringify(visitorIds))
-    .all<JoinedRow & { visitor_id: string }>();
-  return new Map(results.map((r) => [r.visitor_id, toLeadScore(r)]));
+    .bind(siteId, JSON.stringify(visitorIds));
+}
+
+/** Result rows of `leadScoresForVisitorsStatement`, by visitor id. */
+export function leadScoresByVisitor(rows: readonly unknown[]): Map<string, LeadScoreRow> {
+  return new Map((rows as (JoinedRow & { visitor_id: string })[]).map((r) => [r.visitor_id, toLeadScore(r)]));
 }
 
 /** The new score of a lead, as computed from a LeadScoreRow. */

@@ -33,10 +33,20 @@ const toSite = (row: SiteRow): Site => ({
   updatedAt: row.updated_at,
 });
 
-/** One query: the site and its origins, or null. On the ingest hot path. */
-export async function getSite(db: D1Database, id: string): Promise<Site | null> {
-  const row = await db.prepare(`${SELECT_SITE} WHERE s.id = ?`).bind(id).first<SiteRow>();
+/** The site-and-origins query, for callers that batch it with other reads. */
+export function siteStatement(db: D1Database, id: string): D1PreparedStatement {
+  return db.prepare(`${SELECT_SITE} WHERE s.id = ?`).bind(id);
+}
+
+/** The site from `siteStatement`'s result rows, or null. */
+export function siteFrom(rows: readonly unknown[]): Site | null {
+  const row = rows[0] as SiteRow | undefined;
   return row ? toSite(row) : null;
+}
+
+/** One query: the site and its origins, or null. */
+export async function getSite(db: D1Database, id: string): Promise<Site | null> {
+  return siteFrom((await siteStatement(db, id).all()).results);
 }
 
 export async function listSites(db: D1Database): Promise<Site[]> {

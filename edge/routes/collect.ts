@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { LIMITS, type CollectResult } from '../../protocol';
+import { CLIENT_ID_FULL_PATTERN, LIMITS, type CollectResult } from '../../protocol';
 import { insertEventStatements } from '../db/events';
-import { leadScoresForVisitors } from '../db/scoring';
-import { getSite } from '../db/sites';
+import { leadScoresByVisitor, leadScoresForVisitorsStatement, type LeadScoreRow } from '../db/scoring';
+import { getSite, siteFrom, siteStatement, type Site } from '../db/sites';
 import type { AppEnv } from '../env';
 import { readJson } from '../http/body';
 import { allowOrigin } from '../http/cors';
@@ -12,6 +12,22 @@ import { toEventRow } from '../lib/event-row';
 import { modelAt, planIngestScoring, refreshLead } from '../services/lead-scoring';
 import { batchEnvelope, collectBatch } from '../validation/collect';
 import { validate } from '../validation/validate';
+
+/**
+ * Visitor ids a (not yet validated) body names: only used as a bound
+ * parameter of the lead lookup, so the lookup can share a round trip with
+ * the site lookup; validation of the events follows later.
+ */
+function candidateVisitorIds(body: unknown): string[] {
+  const events = (body as { events?: unknown }).events;
+  if (!Array.isArray(events)) return [];
+  const ids = new Set<string>();
+  for (const e of events.slice(0, LIMITS.batchEvents)) {
+    const vid = (e as { vid?: unknown } | null)?.vid;
+    if (typeof vid === 'string' && CLIENT_ID_FULL_PATTERN.test(vid)) ids.add(vid);
+  }
+  return [...ids];
+}
 
 /** text/plain lets sendBeacon post without a CORS preflight. */
 const MEDIA_TYPES = ['text/plain', 'application/json'] as const;
@@ -28,7 +44,18 @@ export const collectRoutes = new Hono<AppEnv>().post('/v1/collect', async (c) =>
   const body = await readJson(c.req.raw, { maxBytes: LIMITS.batchBytes, mediaTypes: MEDIA_TYPES });
   const { site: siteId } = validate(batchEnvelope, body);
 
-  const site = await getSite(c.env.DB, siteId);
+  const db = c.env.DB;
+  // The site and the leads behind the batch's visitors, in one round trip.
+  const visitors = c.env.SCORING === 'off' ? [] : candidateVisitorIds(body);
+  let site: Site | null;
+  let leads = new Map<string, LeadScoreRow>();
+  if (visitors.length) {
+    const [siteRows, leadRows] = await db.batch([siteStatement(db, siteId), leadScoresForVisitorsStatement(db, siteId, visitors)]);
+    site = siteFrom(siteRows!.results);
+    leads = leadScoresByVisitor(leadRows!.results);
+  } else {
+    site = await getSite(db, siteId);
+  }
   if (!site) throw unknownSite(siteId);
   const origin = c.req.header('origin') ?? '';
   if (!site.origins.includes(origin)) throw forbiddenOrigin(origin);
@@ -45,12 +72,8 @@ export const collectRoutes = new Hono<AppEnv>().post('/v1/collect', async (c) =>
   const receivedAt = Date.now();
   const country = (c.req.raw.cf?.country as string | undefined) ?? null;
   const rows = batch.events.map((e) => toEventRow(e, { siteId: site.id, receivedAt, country }));
-  const db = c.env.DB;
 
   // Events of visitors who became leads are scored in the same batch.
-  const visitorIds = [...new Set(rows.flatMap((r) => (r.visitorId ? [r.visitorId] : [])))];
-  const scoring = c.env.SCORING !== 'off' && visitorIds.length > 0;
-  const leads = scoring ? await leadScoresForVisitors(db, site.id, visitorIds) : new Map();
   for (const [vid, lead] of leads) if (lead.status === 'withdrawn') leads.delete(vid); // no linkage after withdrawal
   const ingestId = randomToken(9);
   const inserts = insertEventStatements(db, rows, ingestId, (vid) => (vid && leads.get(vid)?.leadId) || null);
