@@ -1,4 +1,5 @@
-import { malformed, tooLarge, unsupportedMediaType } from './problem';
+import { readBytes } from './bytes';
+import { malformed, unsupportedMediaType } from './problem';
 
 /**
  * Reads a JSON body with a hard byte limit.
@@ -14,10 +15,7 @@ export async function readJson(
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
   if (!opts.mediaTypes.includes(mediaType)) throw unsupportedMediaType(contentType, opts.mediaTypes);
 
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (declared > opts.maxBytes) throw tooLarge(opts.maxBytes);
-
-  const bytes = await readCapped(req.body, opts.maxBytes);
+  const bytes = await readBytes(req, opts.maxBytes);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -30,28 +28,4 @@ export async function readJson(
   } catch (e) {
     throw malformed(`The body is not valid JSON: ${(e as Error).message}`);
   }
-}
-
-async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array();
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

@@ -4,7 +4,8 @@ import { CLIENT_ID_PATTERN, LIMITS, SITE_ID_PATTERN, UTM_KEYS } from '../../prot
 
 /** Validators for POST /v1/collect, built from the shared protocol limits. */
 
-const isHttpUrl = (s: string) => {
+/** An absolute http(s) URL: what pages, referrers and links must be. */
+export const isHttpUrl = (s: string) => {
   try {
     const u = new URL(s);
     return u.protocol === 'http:' || u.protocol === 'https:';

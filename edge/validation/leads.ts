@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { CLIENT_ID_PATTERN, COMPANY_SIZES, LANGS, LEAD_LIMITS, LIMITS, SITE_ID_PATTERN } from '../../protocol';
 import { normaliseEmail } from '../lib/email-address';
 import { cleanText, hasNoControl, hasNoMarkup, isPersonName } from '../lib/lead-text';
-import { siteId } from './collect';
+import { isHttpUrl, siteId } from './collect';
 import { objectBody } from './validate';
 
 /**
@@ -10,15 +10,6 @@ import { objectBody } from './validate';
  * the widget shows them next to the field and a developer reads them in the
  * problem's `errors`.
  */
-
-const isHttpUrl = (s: string) => {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
 
 export const magnetId = v.pipe(
   v.string('must be a string'),

@@ -1,26 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-
-const CLI = join(import.meta.dirname, '..', '..', 'cli', 'lodestone.mjs');
-const run = promisify(execFile);
-
-/** Runs the CLI as a user would: a separate Node process against the running dev stack. */
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const { url, adminToken } = inject('stack');
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-      env: { ...process.env, LODESTONE_URL: url, LODESTONE_ADMIN_TOKEN: adminToken, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli } from './cli-helpers';
 
 describe('lodestone CLI against the dev server', () => {
   const site = `cli-${Date.now().toString(36)}`;

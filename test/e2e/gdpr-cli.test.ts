@@ -1,30 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { cli, ROOT } from './cli-helpers';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'cli', 'lodestone.mjs');
 const PDF = join(ROOT, 'examples', 'gated', 'whitepaper.pdf');
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'lodestone-gdpr-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The CLI as a user runs it: a separate Node process against the running dev stack. */
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const { url, adminToken } = inject('stack');
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-      env: { ...process.env, LODESTONE_URL: url, LODESTONE_ADMIN_TOKEN: adminToken, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('lodestone CLI: GDPR export, withdrawal, erasure and retention', () => {
   const site = `gdpr-${Date.now().toString(36)}`;
