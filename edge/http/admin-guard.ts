@@ -4,9 +4,8 @@ import { timingSafeEqualText } from '../lib/crypto';
 import { notConfigured, unauthorized } from './problem';
 
 /**
- * Bearer ADMIN_TOKEN, compared in constant time: the same rule as the
- * foundation's admin routes, applied by the lead-capture admin routes
- * themselves so they never depend on another router's middleware order.
+ * Bearer ADMIN_TOKEN, compared in constant time. Every admin router applies
+ * it itself, so no route depends on another router's middleware order.
  */
 export const requireAdminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   const expected = c.env.ADMIN_TOKEN;

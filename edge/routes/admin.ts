@@ -1,11 +1,11 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import { requireAdminToken } from '../http/admin-guard';
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys';
 import { recentEvents } from '../db/events';
 import { addOrigin, createSite, getSite, listSites, removeOrigin } from '../db/sites';
 import type { AppEnv } from '../env';
 import { readJson } from '../http/body';
-import { conflict, notConfigured, notFound, unauthorized } from '../http/problem';
-import { timingSafeEqualText } from '../lib/crypto';
+import { conflict, notFound } from '../http/problem';
 import { createKeyBody, createSiteBody, eventsQuery, origin as originSchema, originBody } from '../validation/admin';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { validate } from '../validation/validate';
@@ -19,16 +19,6 @@ const rescoreQuery = v.object({
 
 const ADMIN_BODY = { maxBytes: 16 * 1024, mediaTypes: ['application/json'] } as const;
 
-/** Bearer ADMIN_TOKEN, compared in constant time. */
-const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const expected = c.env.ADMIN_TOKEN;
-  if (!expected) throw notConfigured('The admin API is disabled: set the ADMIN_TOKEN secret.');
-  const header = c.req.header('authorization') ?? '';
-  const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  if (!presented) throw unauthorized('Send the admin token as "Authorization: Bearer <token>".');
-  if (!(await timingSafeEqualText(presented, expected))) throw unauthorized('The admin token is wrong.');
-  await next();
-};
 
 /** Loads the :site path parameter's site or answers 404. */
 async function siteFrom(c: { env: AppEnv['Bindings']; req: { param(name: 'site'): string } }) {
@@ -40,7 +30,7 @@ async function siteFrom(c: { env: AppEnv['Bindings']; req: { param(name: 'site')
 
 /** /admin: sites, origins, API keys and a read-only event tail. For the CLI. */
 export const adminRoutes = new Hono<AppEnv>()
-  .use('/admin/*', requireAdmin)
+  .use('/admin/*', requireAdminToken)
   .get('/admin/sites', async (c) => c.json({ sites: await listSites(c.env.DB) }))
   .post('/admin/sites', async (c) => {
     const body = validate(createSiteBody, await readJson(c.req.raw, ADMIN_BODY));
