@@ -1,4 +1,5 @@
 import type { StageTransition } from '../scoring';
+import type { StageHistoryEntry } from './scoring';
 import { randomToken } from '../lib/crypto';
 import { noteWebhooksEnqueued } from '../lib/webhook-signal';
 
@@ -181,16 +182,8 @@ export function enqueueWebhookStatements(
 
 // ── claiming and recording attempts ──────────────────────────────────────
 
-export interface StageChange {
-  from: string;
-  to: string;
-  direction: 'up' | 'down';
-  at: number;
-  score: number;
-  fit: number;
-  engagement: number;
-  modelVersion: number;
-}
+/** A stage change as a webhook carries it: a stage_history row without its seq. */
+export type StageChange = Omit<StageHistoryEntry, 'seq'>;
 
 export interface ClaimedMessage {
   id: string;

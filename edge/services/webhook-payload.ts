@@ -1,3 +1,4 @@
+import type { Lead } from '../db/leads';
 import { getLeadScore } from '../db/scoring';
 import type { StageChange, WebhookEventType } from '../db/webhooks';
 import { currentScore, explain, type Explanation, type ScoringModel } from '../scoring';
@@ -22,22 +23,8 @@ export const RECENT_EVENTS = 20;
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-export interface LeadSnapshot {
-  id: string;
-  email: string;
-  status: 'pending' | 'confirmed' | 'withdrawn';
-  marketing: boolean;
-  firstName: string | null;
-  company: string | null;
-  role: string | null;
-  companySize: string | null;
-  industry: string | null;
-  country: string | null;
-  lang: string;
-  createdAt: number;
-  confirmedAt: number | null;
-  withdrawnAt: number | null;
-}
+/** The lead as a webhook carries it: the stored profile plus the country scoring uses. */
+export type LeadSnapshot = Omit<Lead, 'visitorId' | 'updatedAt'> & { country: string | null };
 
 export interface EventSnapshot {
   kind: string;
