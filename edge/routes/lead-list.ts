@@ -5,7 +5,7 @@ import { rankLeads } from '../db/lead-ranking';
 import { getSite } from '../db/sites';
 import { requireApiKey, type KeyedEnv } from '../http/api-key';
 import { invalid } from '../http/problem';
-import { csvRow } from '../lib/csv';
+import { csvPreamble, csvRow } from '../lib/csv';
 import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../lib/cursor';
 import { decayFactor, temperatureOf, type ScoringModel } from '../scoring';
 import { modelAt } from '../services/lead-scoring';
@@ -35,6 +35,7 @@ export const listQuery = v.object({
     v.maxValue(1000, 'must be at most 1000')), '100'),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'is not a cursor of this API'))),
   format: v.optional(v.picklist(['json', 'ndjson', 'csv'], 'must be json, ndjson or csv')),
+  dialect: v.optional(v.picklist(['rfc4180', 'excel'], 'must be rfc4180 or excel'), 'rfc4180'),
 });
 
 const CSV_COLUMNS = ['id', 'email', 'firstName', 'company', 'role', 'companySize', 'industry', 'country', 'status', 'stage',
@@ -136,7 +137,8 @@ export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKe
   }
   if (format === 'csv') {
     if (next) c.header('X-Next-Cursor', next);
-    const body = csvRow(CSV_COLUMNS) + leads.map((l) => csvRow(CSV_COLUMNS.map((k) => l[k]))).join('');
+    const d = q.dialect;
+    const body = csvPreamble(d) + csvRow(CSV_COLUMNS, d) + leads.map((l) => csvRow(CSV_COLUMNS.map((k) => l[k]), d)).join('');
     return c.body(body, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="leads.csv"' });
   }
   return c.json({ at: new Date(at).toISOString(), leads, next });

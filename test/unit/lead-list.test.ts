@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, filterFingerprint } from '../../edge/lib/cursor';
-import { csvCell, csvRow } from '../../edge/lib/csv';
+import { CSV_DECIMALS, csvCell, csvPreamble, csvRow } from '../../edge/lib/csv';
 
 describe('csvCell: spreadsheet-safe', () => {
   it.each([
@@ -19,6 +19,29 @@ describe('csvCell: spreadsheet-safe', () => {
     expect(csvCell(-300)).toBe('-300');
     expect(csvCell(null)).toBe('');
     expect(csvRow(['a', 1, null])).toBe('a,1,\r\n');
+  });
+});
+
+describe('csv numbers and dialects', () => {
+  it('rounds numbers to CSV_DECIMALS places, without float noise or -0', () => {
+    expect(CSV_DECIMALS).toBe(2);
+    expect(csvCell(3793.999080355326)).toBe('3794');
+    expect(csvCell(12.345678)).toBe('12.35');
+    expect(csvCell(-0.0001)).toBe('0');
+    expect(csvCell(0.1 + 0.2)).toBe('0.3');
+    expect(csvCell(Number.NaN)).toBe('');
+  });
+  it('excel: semicolon, decimal comma, CRLF, and quoting of ; instead of ,', () => {
+    expect(csvRow(['Müller', 12.345678, -300, null], 'excel')).toBe('Müller;12,35;-300;\r\n');
+    expect(csvCell('a;b', 'excel')).toBe('"a;b"');
+    expect(csvCell('a,b', 'excel')).toBe('a,b');
+    expect(csvCell('=1+2', 'excel')).toBe("'=1+2");
+    expect(csvCell('x"; =cmd', 'excel')).toBe('"x""; =cmd"');
+  });
+  it('only excel starts with a UTF-8 byte order mark', () => {
+    expect(csvPreamble('excel')).toBe('\uFEFF');
+    expect(csvPreamble('rfc4180')).toBe('');
+    expect([...new TextEncoder().encode(csvPreamble('excel') + 'M\u00fc')]).toEqual([0xef, 0xbb, 0xbf, 0x4d, 0xc3, 0xbc]);
   });
 });
 
