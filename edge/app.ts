@@ -4,6 +4,7 @@ import { PROBLEM_TYPES } from '../protocol';
 import type { AppEnv } from './env';
 import { browserCors } from './http/cors';
 import { internal, notFound, ProblemError, problemResponse } from './http/problem';
+import { landingPage, styleHash } from './pages/api-reference';
 import { adminRoutes } from './routes/admin';
 import { adminMagnetRoutes } from './routes/admin-magnets';
 import { collectRoutes } from './routes/collect';
@@ -70,6 +71,14 @@ export function createApp() {
     if (c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
       const res = await c.env.ASSETS.fetch(c.req.raw);
       if (res.status !== 404) return res;
+    }
+    // A deployment has no index in its assets (local dev serves the demo there): say what this is.
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && c.req.path === '/') {
+      const page = landingPage(await styleHash());
+      c.header('Content-Security-Policy', page.csp);
+      c.header('Cache-Control', 'public, max-age=300');
+      c.header('X-Content-Type-Options', 'nosniff');
+      return c.html(page.html);
     }
     return problemResponse(c, notFound(`No resource at ${c.req.method} ${new URL(c.req.url).pathname}.`));
   });
