@@ -35,23 +35,44 @@ interface Operation {
   tag?: string;
 }
 
+type Node = { kind?: string; type?: string; pipe?: Node[]; [key: string]: unknown };
+
+/** The items of a pipe, with pipes nested at its root (`pipe(pipe(a, x), y)`) spliced in. */
+function flatPipe(node: Node): Node[] | null {
+  if (!node.pipe) return null;
+  const [head, ...rest] = node.pipe;
+  return [...(head && head !== node && head.pipe ? flatPipe(head)! : [head!]), ...rest];
+}
+
 /**
- * Converts a validator to JSON Schema. Our bodies start with a root check
- * (`pipe(custom(isPlainObject), object(…), …)`) that JSON Schema cannot
- * express; it is dropped here so the object's fields are documented.
+ * The shape of a validator as JSON Schema can say it. Our objects start with
+ * a root check (`pipe(custom(isPlainObject), object(…), …)`, at any depth)
+ * that JSON Schema cannot express and that would hide the fields; it is
+ * dropped here, so every object's fields are documented. Only for the
+ * document: these copies never validate anything.
  */
+function docShape(node: Node): Node {
+  const flat = flatPipe(node);
+  if (flat) {
+    let [root, ...items] = flat as [Node, ...Node[]];
+    if (root.type === 'custom' && items[0]?.kind === 'schema') [root, ...items] = items as [Node, ...Node[]];
+    const shaped = docShape(root);
+    return items.length ? { ...shaped, pipe: [shaped, ...items] } : shaped;
+  }
+  const map = (o: Record<string, Node>) => Object.fromEntries(Object.entries(o).map(([k, x]) => [k, docShape(x)]));
+  const out: Node = { ...node };
+  if (node.entries && typeof node.entries === 'object') out.entries = map(node.entries as Record<string, Node>);
+  for (const key of ['item', 'wrapped', 'rest', 'value'] as const) {
+    if (node[key] && typeof node[key] === 'object') out[key] = docShape(node[key] as Node);
+  }
+  if (Array.isArray(node.options)) out.options = (node.options as Node[]).map((x) => (x && typeof x === 'object' && 'kind' in x ? docShape(x) : x));
+  if (Array.isArray(node.items)) out.items = (node.items as Node[]).map(docShape);
+  return out;
+}
+
+/** A validator as JSON Schema (input side: what a client sends). */
 function convert(schema: v.GenericSchema): JsonSchema {
-  const pipe = (schema as { pipe?: readonly { kind: string; type: string; pipe?: readonly unknown[] }[] }).pipe;
-  // A pipe around a piped root (`pipe(objectBody(…), check(…))`): flatten it first.
-  if (pipe && pipe[0]?.kind === 'schema' && pipe[0].pipe) {
-    const [head, ...rest] = pipe;
-    return convert((v.pipe as unknown as (...items: unknown[]) => v.GenericSchema)(...head!.pipe!, ...rest));
-  }
-  if (pipe && pipe[0]?.type === 'custom' && pipe[1]?.kind === 'schema') {
-    const [, inner, ...rest] = pipe as unknown as [v.GenericSchema, v.GenericSchema, ...v.PipeItem<unknown, unknown, v.BaseIssue<unknown>>[]];
-    return convert((v.pipe as unknown as (...items: unknown[]) => v.GenericSchema)(inner, ...rest));
-  }
-  return toJsonSchema(schema, { typeMode: 'input', errorMode: 'ignore' });
+  return toJsonSchema(docShape(schema as unknown as Node) as unknown as v.GenericSchema, { typeMode: 'input', errorMode: 'ignore' });
 }
 
 const strip = ({ $schema: _drop, ...rest }: JsonSchema & { $schema?: string }) => rest;

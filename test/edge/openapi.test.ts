@@ -119,6 +119,11 @@ describe('OpenAPI quality', () => {
       }
     }
     expect(d.components.schemas.MagnetConfig!.required).toEqual(expect.arrayContaining(['title', 'lang']));
+    // Nested objects behind the same root check are documented too.
+    const deep = d.components.schemas as unknown as Record<string, { properties: Record<string, { properties?: Record<string, unknown>; items?: { properties?: object } }> }>;
+    expect(Object.keys(deep.ScoringModel!.properties.thresholds!.properties!)).toEqual(expect.arrayContaining(['mql', 'sql']));
+    expect(Object.keys(deep.MagnetConfig!.properties.consent!.properties!)).toEqual(['text', 'version']);
+    expect(deep.MagnetConfig!.properties.fields!.items!.properties).toHaveProperty('name');
   });
 
   it('documents the success statuses the routes really answer', async () => {
