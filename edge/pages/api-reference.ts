@@ -59,6 +59,7 @@ ul.s li{margin:.15rem 0}
 .toc ol{padding-left:1.25rem}.toc li{margin:.1rem 0}.toc ul{padding-left:1rem;list-style:none;font-size:.92rem}
 .st{font-weight:700}.ok{color:#15803d}.err{color:#b91c1c}
 code.n{white-space:nowrap}
+.home{padding-top:2rem}
 @media (max-width:30rem){header,main,nav{padding:0 .5rem}.op{padding:.75rem}th,td{padding:.3rem}}
 footer{max-width:60rem;margin:3rem auto;padding:1rem;color:#52525b;font-size:.9rem}
 `;
@@ -215,7 +216,7 @@ ${schemas}
 
 /** What a deployment answers at / when no static index is there. */
 export function landingPage(styleHashValue: string): Page {
-  const body = `<main>
+  const body = `<main class="home">
 <h1>Lodestone</h1>
 <p>This is a Lodestone API: consent-aware lead capture and lead scoring, running as a Cloudflare Worker.
 It serves the tracking snippet (<code>/s.js</code>), the lead-magnet widget (<code>/w.js</code>) and the API your site and CRM talk to.</p>
