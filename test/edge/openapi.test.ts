@@ -106,6 +106,15 @@ describe('OpenAPI quality', () => {
     }
   });
 
+  it('operation ids are unique and every answer has a description (OpenAPI requires it)', async () => {
+    const d = await doc();
+    const ids = operations(d).map(({ op }) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { method, path, op } of operations(d)) {
+      for (const [status, res] of Object.entries(op.responses)) expect((res as { description?: string }).description, `${method} ${path} ${status}`).toBeTruthy();
+    }
+  });
+
   it('every request body schema documents its fields (piped validators included)', async () => {
     const d = await doc();
     for (const { method, path, op } of operations(d)) {
