@@ -31,10 +31,16 @@ describe('double opt-in confirmation', () => {
       const csp = res.headers.get('content-security-policy')!;
       const nonce = /'nonce-([^']+)'/.exec(csp)![1];
       const html = await res.text();
-      // The page confirms by script POST, with a button when scripts are off.
+      // The button confirms: by script after a trusted click, as a plain form when scripts are off.
       expect(html).toContain(`<script nonce="${nonce}">`);
       expect(html).toMatch(/<form id="f" method="post" action="\/v1\/optin\/confirm">/);
-      expect(html).toContain('<button type="submit">Confirm and download</button>');
+      expect(html).toContain('<button id="b" type="submit">Confirm and download</button>');
+      expect(html).toContain('e.isTrusted');
+      // Nothing that posts without a person: no timers, no visibility trigger, no programmatic submit.
+      expect(html).not.toMatch(/setTimeout|setInterval|visibilitychange|requestSubmit|\.submit\(|\.click\(|http-equiv/);
+      // The site's name and a way back to it.
+      expect(html).toContain('<p class="site">Test site</p>');
+      expect(html).toContain('<a href="https://www.example.com/">Back to Test site</a>');
     }
     // HEAD as well (some scanners).
     expect((await send(link.pathname + link.search, { method: 'HEAD' })).status).toBe(200);
