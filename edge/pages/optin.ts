@@ -195,11 +195,16 @@ export function confirmPage(lang: Lang, token: string, nonce: string, site: Site
   return actionPage(c, lang, '/v1/optin/confirm', { t: token, lang }, nonce, site, retry);
 }
 
-/** The success state, for a later visit of a confirmation link whose download link is still valid. */
-export function confirmedPage(lang: Lang, download: string, nonce: string, site: SiteRef | null): Page {
+/**
+ * The success state: after the no-script form POST (`start`: the download
+ * begins by a meta refresh, in the same click), or on a later visit of a
+ * confirmation link whose download link is still valid.
+ */
+export function confirmedPage(lang: Lang, download: string, nonce: string, site: SiteRef | null, start = false): Page {
   const c = CONFIRM[lang];
-  const body = `${siteLine(site)}<h1>${e(c.doneTitle)}</h1>
-<p role="status">${e(c.again)}</p>
+  const refresh = start ? `<meta http-equiv="refresh" content="0;url=${e(download)}">\n` : '';
+  const body = `${refresh}${siteLine(site)}<h1>${e(c.doneTitle)}</h1>
+<p role="status">${e(start ? c.done : c.again)}</p>${start ? `\n<p>${e(c.notStarted)}</p>` : ''}
 <p><a class="button" href="${e(download)}">${e(c.fileLink)}</a></p>${backLink(lang, site)}`;
   return layout({ lang, title: c.doneTitle, body, nonce });
 }

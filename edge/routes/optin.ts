@@ -99,8 +99,10 @@ async function downloadLink(c: Context<AppEnv>, confirmedAt: number, grant: { si
  * GET  /v1/optin/confirm?t=…  a page; it confirms nothing by itself. Once
  *                             confirmed, and while the download link made
  *                             then is valid, the success state with that link.
- * POST /v1/optin/confirm      (form field t) confirms: 303 to the signed
- *                             download link, or JSON { next } for the script.
+ * POST /v1/optin/confirm      (form field t) confirms: JSON { next } for the
+ *                             script, the success page (which starts the
+ *                             download) for the no-script form, else 303 to
+ *                             the signed download link.
  */
 export const optinRoutes = new Hono<AppEnv>()
   .get('/v1/optin/confirm', (c) =>
@@ -154,6 +156,13 @@ export const optinRoutes = new Hono<AppEnv>()
       c.header('Cache-Control', 'no-store');
       c.header('Referrer-Policy', 'no-referrer');
       if (wantsJson(c)) return c.json({ status: 'confirmed', next });
+      if (wantsPage(c)) {
+        // The no-script form: show the success state, and start the download from it.
+        const owner = await getSite(c.env.DB, result.siteId);
+        const page = confirmedPage(pageLang(form.get('lang') ?? undefined, result.lang, c.req.header('accept-language')), next, randomToken(16),
+          owner ? siteRef(owner.name, owner.origins) : null, true);
+        return sendPage(c, page);
+      }
       return c.redirect(next, 303);
     }))
   /**

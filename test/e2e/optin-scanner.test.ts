@@ -85,8 +85,9 @@ async function snapshot(leadId: string) {
 }
 
 /** A page that records every download it starts. */
-async function open(url: string, opts: { lang?: string; width?: number; bypassCSP?: boolean } = {}) {
+async function open(url: string, opts: { lang?: string; width?: number; bypassCSP?: boolean; noScript?: boolean } = {}) {
   const context = await browser.newContext({
+    javaScriptEnabled: !opts.noScript,
     acceptDownloads: true,
     viewport: { width: opts.width ?? 1280, height: 900 },
     locale: opts.lang ?? 'en-US',
@@ -214,6 +215,22 @@ describe('scanner-safe double opt-in in Chromium', () => {
     await page.getByRole('button', { name: 'Confirm and download' }).focus();
     await page.keyboard.press('Enter');
     await started;
+    await page.getByRole('heading', { name: 'Your address is confirmed' }).waitFor();
+    expect((await snapshot(lead.id)).status).toBe('confirmed');
+    await context.close();
+  });
+
+  it('without scripts: opening and waiting change nothing; the button confirms and the download starts in the same click', async () => {
+    const lead = await pendingLead();
+    const { context, page, downloads } = await open(lead.confirm, { noScript: true });
+    await idle(page, 3000);
+    expect(downloads).toHaveLength(0);
+    expect(await snapshot(lead.id)).toMatchObject(PENDING);
+    const started = page.waitForEvent('download', { timeout: 15_000 });
+    await page.getByRole('button', { name: 'Confirm and download' }).click();
+    const download = await started;
+    const { readFileSync } = await import('node:fs');
+    expect(new Uint8Array(readFileSync(await download.path()))).toEqual(PDF);
     await page.getByRole('heading', { name: 'Your address is confirmed' }).waitFor();
     expect((await snapshot(lead.id)).status).toBe('confirmed');
     await context.close();

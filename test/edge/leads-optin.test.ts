@@ -233,7 +233,10 @@ describe('withdraw link', () => {
   it('RFC 8058 one-click POST from a mail client withdraws', async () => {
     const { site, email } = await pendingLead();
     const [mail] = await mailsTo(email);
-    const target = JSON.parse(mail!.headers)['List-Unsubscribe'].slice(1, -1) as string;
+    const headers = JSON.parse(mail!.headers) as Record<string, string>;
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(headers['List-Unsubscribe']).toMatch(/^<http:\/\/edge\.test\/v1\/optin\/withdraw\?s=[^>]+&sig=[^>]+>$/);
+    const target = headers['List-Unsubscribe']!.slice(1, -1);
     const url = new URL(target);
     const res = await send(url.pathname + url.search, {
       method: 'POST',

@@ -57,6 +57,24 @@ describe('confirmation page after success', () => {
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(PDF_BYTES);
   });
 
+  it('the no-script form POST from a browser shows the success state and starts the download from it', async () => {
+    const { site, email, token } = await pendingLead('de');
+    const res = await send('/v1/optin/confirm', {
+      method: 'POST',
+      headers: { accept: BROWSER, 'accept-language': 'en', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ t: token, lang: 'de' }).toString(),
+      redirect: 'manual',
+    });
+    const html = await expectPage(res, 200, 'de');
+    expect(h1(html)).toBe('Ihre Adresse ist bestätigt');
+    expect(await leadRow(site, email)).toMatchObject({ status: 'confirmed' });
+    const refresh = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(html)![1]!.replaceAll('&amp;', '&');
+    const button = /<a class="button" href="([^"]+)">Datei herunterladen<\/a>/.exec(html)![1]!.replaceAll('&amp;', '&');
+    expect(refresh).toBe(button);
+    const file = await send(new URL(refresh).pathname + new URL(refresh).search);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(PDF_BYTES);
+  });
+
   it('in German for a German link', async () => {
     const { link, token } = await pendingLead('de');
     expect(link.searchParams.get('lang')).toBe('de');
