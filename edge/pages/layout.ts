@@ -26,8 +26,11 @@ export function layout(opts: { lang: Lang; title: string; body: string; script?:
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#18181b;background:#f4f4f5}
 main{max-width:40rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:.5rem}
 h1{font-size:1.5rem;margin-top:0}
-button{font:inherit;font-weight:600;padding:.75rem 1.25rem;border:0;border-radius:.375rem;background:#0b57d0;color:#fff;cursor:pointer}
-button:focus-visible,a:focus-visible{outline:3px solid #18181b;outline-offset:2px}
+button,.button{display:inline-block;font:inherit;font-weight:600;padding:.75rem 1.25rem;border:0;border-radius:.375rem;background:#0b57d0;color:#fff;cursor:pointer;text-decoration:none}
+button:focus-visible,a:focus-visible,h1:focus-visible{outline:3px solid #18181b;outline-offset:2px}
+h1:focus{outline:0}
+.site{margin:0 0 .5rem;color:#52525b;font-size:.875rem}
+@media (max-width:30rem){main{margin:0;border-radius:0;padding:1.25rem}}
 a{color:#0b57d0}
 [hidden]{display:none}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #d4d4d8;vertical-align:top}
@@ -55,3 +58,24 @@ ${opts.script ? `<script nonce="${nonce}">${opts.script}</script>` : ''}
 }
 
 export const langOf = (raw: string | undefined): Lang => (raw === 'de' ? 'de' : 'en');
+
+const isLang = (raw: string | null | undefined): raw is Lang => raw === 'de' || raw === 'en';
+
+/**
+ * The language of a page: the link's own `lang`, else the lead's, else the
+ * first of German or English the browser asks for (Accept-Language), else English.
+ */
+export function pageLang(query: string | undefined, leadLang: string | null | undefined, acceptLanguage: string | undefined): Lang {
+  if (isLang(query)) return query;
+  if (isLang(leadLang)) return leadLang;
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { base: tag!.split('-')[0]!, q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((t) => t.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked.map((t) => t.base).find(isLang) ?? 'en';
+}

@@ -10,12 +10,15 @@ import { ProblemError, notFound } from '../http/problem';
 import { checkDownload } from '../lib/signing';
 import { onLeadChanged } from '../services/lead-scoring';
 import { signingKey } from '../services/settings';
+import { getSite } from '../db/sites';
+import { orErrorPage, siteRef, withPage } from './optin';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { magnetId as magnetIdSchema } from '../validation/leads';
 import { validate } from '../validation/validate';
 
 const forbidden = (detail: string) => new ProblemError(403, PROBLEM_TYPES.forbidden, 'Invalid download link', detail);
 const gone = (detail: string) => new ProblemError(410, PROBLEM_TYPES.notFound, 'Download link expired', detail);
+const fileGone = () => withPage(notFound('This file is no longer available.'), 'fileGone');
 
 /** RFC 6266 filename: an ASCII fallback plus the exact name, percent-encoded. */
 const disposition = (name: string) => `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
@@ -24,8 +27,9 @@ const disposition = (name: string) => `attachment; filename="${name.replace(/[^A
  * GET /v1/download?s&m&l&e&sig: the gated file. The link is an HMAC over
  * site, magnet, lead and expiry, made at confirmation: valid for 24 h by
  * default, for that lead only. Each GET records a magnet_download event.
+ * A browser opening a broken or expired link gets an HTML page instead of problem+json.
  */
-export const downloadRoutes = new Hono<AppEnv>().get('/v1/download', async (c) => {
+export const downloadRoutes = new Hono<AppEnv>().get('/v1/download', (c) => orErrorPage(c, async ({ site: setSite, leadLang }) => {
   const secret = signingKey(c.env);
   const q = c.req.query();
   const site = validate(siteIdSchema, q.s ?? '', 'download link (s)');
@@ -35,11 +39,13 @@ export const downloadRoutes = new Hono<AppEnv>().get('/v1/download', async (c) =
   if (!/^ld_[A-Za-z0-9_-]{16}$/.test(lead) || !Number.isSafeInteger(expires)) throw forbidden('This download link is not valid.');
   const check = await checkDownload(secret, { site, magnet: magnetId, lead, expires }, q.sig ?? '', Date.now());
   if (check === 'bad-signature') throw forbidden('This download link is not valid (its signature does not match).');
-  if (check === 'expired') throw gone('This download link has expired; request the file again to get a new one.');
-
-  const [magnet, person] = await Promise.all([getMagnet(c.env.DB, site, magnetId), getLead(c.env.DB, site, lead)]);
-  if (!magnet?.file) throw notFound('This file is no longer available.');
-  if (!person || person.status === 'withdrawn') throw gone('This download link is no longer valid: consent was withdrawn.');
+  const [magnet, person, owner] = await Promise.all([getMagnet(c.env.DB, site, magnetId), getLead(c.env.DB, site, lead), getSite(c.env.DB, site)]);
+  // Signed by us: the site and lead are real, so the error page may name them.
+  if (owner) setSite(siteRef(owner.name, owner.origins));
+  if (person) leadLang(person.lang);
+  if (check === 'expired') throw withPage(gone('This download link has expired; request the file again to get a new one.'), 'downloadExpired');
+  if (!magnet?.file) throw fileGone();
+  if (!person || person.status === 'withdrawn') throw withPage(gone('This download link is no longer valid: consent was withdrawn.'), 'withdrawn');
 
   if (c.req.method === 'GET') {
     const url = new URL(c.req.url);
@@ -65,4 +71,4 @@ export const downloadRoutes = new Hono<AppEnv>().get('/v1/download', async (c) =
       ETag: `"${file.sha256}"`,
     },
   });
-});
+}));

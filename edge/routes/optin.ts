@@ -1,26 +1,27 @@
 import { Hono, type Context } from 'hono';
 import { PROBLEM_TYPES } from '../../protocol';
 import { confirmOptin, getLead, withdrawLead } from '../db/leads';
+import { getSite } from '../db/sites';
 import type { AppEnv } from '../env';
+import { readForm } from '../http/body';
 import { evidence } from '../http/client';
-import { readBytes } from '../http/bytes';
 import { ProblemError, conflict, notFound } from '../http/problem';
 import { randomToken } from '../lib/crypto';
-import { hashOptinToken } from '../lib/optin-token';
+import { hashOptinToken, readOptinToken } from '../lib/optin-token';
 import { checkWithdraw, signDownload } from '../lib/signing';
-import { langOf } from '../pages/layout';
-import { confirmPage, withdrawnPage, withdrawPage } from '../pages/optin';
-import type { Page } from '../pages/layout';
+import { pageLang, type Page } from '../pages/layout';
+import { confirmedPage, confirmPage, linkErrorPage, withdrawnPage, withdrawPage, type LinkError, type SiteRef } from '../pages/optin';
 import { onLeadChanged } from '../services/lead-scoring';
 import { downloadTtlMs, signingKey } from '../services/settings';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { tokenParam } from '../validation/leads';
 import { validate } from '../validation/validate';
+import type { Lang } from '../../protocol';
 
 const FORM_BYTES = 4096;
 
 /** Pages carry a token in their URL: never cached, never sent on as a referrer, never indexed. */
-function sendPage(c: Context, page: Page, status = 200): Response {
+export function sendPage(c: Context, page: Page, status = 200): Response {
   c.header('Content-Security-Policy', page.csp);
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'no-referrer');
@@ -29,109 +30,189 @@ function sendPage(c: Context, page: Page, status = 200): Response {
   return c.html(page.html, status as 200);
 }
 
-/** Form fields of a POST (urlencoded or multipart), bounded. */
-async function formFields(c: Context): Promise<URLSearchParams> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') {
-    return new URLSearchParams(new TextDecoder().decode(await readBytes(c.req.raw, FORM_BYTES)));
-  }
-  if (type === 'multipart/form-data') {
-    const out = new URLSearchParams();
-    for (const [k, v] of await c.req.formData()) if (typeof v === 'string') out.append(k, v);
-    return out;
-  }
-  return new URLSearchParams();
+const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
+/** A browser navigating (or posting the no-script form): it gets a page; API clients keep problem+json. */
+const wantsPage = (c: Context) => !wantsJson(c) && (c.req.header('accept') ?? '').includes('text/html');
+
+/** Which error page a problem shows, where the status alone does not say it. */
+const pageErrors = new WeakMap<ProblemError, LinkError>();
+export function withPage(problem: ProblemError, error: LinkError): ProblemError {
+  pageErrors.set(problem, error);
+  return problem;
 }
 
-const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
-
-const gone = (detail: string) => new ProblemError(410, PROBLEM_TYPES.notFound, 'Link expired', detail);
+const BY_STATUS: Record<number, LinkError> = { 400: 'invalid', 403: 'invalid', 404: 'invalid', 409: 'confirmUsed', 410: 'confirmExpired' };
 
 /**
- * GET  /v1/optin/confirm?t=…  a page; it confirms nothing by itself.
- * POST /v1/optin/confirm      (form field t) confirms: 303 to the signed
- *                             download link, or JSON { next } for the script.
+ * Runs a handler; a problem it throws becomes an HTML page (same status) for
+ * a browser, in the language of the link, the lead or the browser.
+ */
+export async function orErrorPage(
+  c: Context,
+  handler: (ctx: { lang: (lead?: string | null) => Lang; site: (s: SiteRef | null) => void; leadLang: (l: string | null) => void }) => Promise<Response>,
+): Promise<Response> {
+  let site: SiteRef | null = null;
+  let leadLang: string | null = null;
+  const lang = (lead?: string | null) => pageLang(c.req.query('lang'), lead ?? leadLang, c.req.header('accept-language'));
+  try {
+    return await handler({ lang, site: (s) => (site = s), leadLang: (l) => (leadLang = l) });
+  } catch (err) {
+    if (!(err instanceof ProblemError) || !wantsPage(c)) throw err;
+    const error = pageErrors.get(err) ?? BY_STATUS[err.status] ?? 'failed';
+    for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+    return sendPage(c, linkErrorPage(lang(), error, randomToken(16), site), err.status);
+  }
+}
+
+/** Name and link of a site; the link goes to the page's own origin when the site allows it. */
+export function siteRef(name: string | null, origins: string[], pageUrl?: string | null): SiteRef | null {
+  if (!name) return null;
+  let origin: string | null = null;
+  try {
+    if (pageUrl) origin = new URL(pageUrl).origin;
+  } catch {
+    origin = null;
+  }
+  const url = origin && origins.includes(origin) ? origin : (origins[0] ?? null);
+  return { name, url: url ? `${url}/` : null };
+}
+
+const gone = (detail: string) => new ProblemError(410, PROBLEM_TYPES.notFound, 'Link expired', detail);
+const used = () => conflict('This confirmation link has already been used.');
+const expired = () => gone('This confirmation link has expired; request the download again.');
+const voided = () => withPage(gone('This confirmation link is no longer valid: consent was withdrawn.'), 'withdrawn');
+const unknownToken = () => notFound('This confirmation link is not valid.');
+
+/** The signed download link of a confirmation made at `confirmedAt`: the same link each time it is made. */
+async function downloadLink(c: Context<AppEnv>, confirmedAt: number, grant: { site: string; magnet: string; lead: string }): Promise<string> {
+  const expires = Math.floor((confirmedAt + downloadTtlMs(c.env)) / 1000);
+  const next = new URL('/v1/download', new URL(c.req.url).origin);
+  next.searchParams.set('s', grant.site);
+  next.searchParams.set('m', grant.magnet);
+  next.searchParams.set('l', grant.lead);
+  next.searchParams.set('e', String(expires));
+  next.searchParams.set('sig', await signDownload(signingKey(c.env), { ...grant, expires }));
+  return next.href;
+}
+
+/**
+ * GET  /v1/optin/confirm?t=…  a page; it confirms nothing by itself. Once
+ *                             confirmed, and while the download link made
+ *                             then is valid, the success state with that link.
+ * POST /v1/optin/confirm      (form field t) confirms: JSON { next } for the
+ *                             script, the success page (which starts the
+ *                             download) for the no-script form, else 303 to
+ *                             the signed download link.
  */
 export const optinRoutes = new Hono<AppEnv>()
-  .get('/v1/optin/confirm', (c) => {
-    const token = validate(tokenParam, c.req.query('t') ?? '', 'confirmation link');
-    return sendPage(c, confirmPage(langOf(c.req.query('lang')), token, randomToken(16)));
-  })
-  .post('/v1/optin/confirm', async (c) => {
-    const secret = signingKey(c.env);
-    const form = await formFields(c);
-    const token = validate(tokenParam, form.get('t') ?? '', 'confirmation code');
-    const url = new URL(c.req.url);
-    const now = Date.now();
-    const result = await confirmOptin(c.env.DB, await hashOptinToken(token), {
-      now,
-      evidence: await evidence(c, secret),
-      url: url.origin + url.pathname,
-      path: url.pathname,
-    });
-    switch (result.outcome) {
-      case 'unknown':
-        throw notFound('This confirmation link is not valid.');
-      case 'used':
-        throw conflict('This confirmation link has already been used.');
-      case 'expired':
-        throw gone('This confirmation link has expired; request the download again.');
-      case 'void':
-        throw gone('This confirmation link is no longer valid: consent was withdrawn.');
-    }
-    await onLeadChanged(c.env.DB, result.siteId, result.leadId, { linkVisitor: true, now });
-    const expires = Math.floor((now + downloadTtlMs(c.env)) / 1000);
-    const grant = { site: result.siteId, magnet: result.magnetId, lead: result.leadId, expires };
-    const next = new URL('/v1/download', url.origin);
-    next.searchParams.set('s', grant.site);
-    next.searchParams.set('m', grant.magnet);
-    next.searchParams.set('l', grant.lead);
-    next.searchParams.set('e', String(grant.expires));
-    next.searchParams.set('sig', await signDownload(secret, grant));
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    if (wantsJson(c)) return c.json({ status: 'confirmed', next: next.href });
-    return c.redirect(next.href, 303);
-  })
+  .get('/v1/optin/confirm', (c) =>
+    orErrorPage(c, async ({ lang, site, leadLang }) => {
+      const token = validate(tokenParam, c.req.query('t') ?? '', 'confirmation link');
+      const found = await readOptinToken(c.env.DB, await hashOptinToken(token), Date.now(), downloadTtlMs(c.env));
+      if (found.state === 'unknown') throw unknownToken();
+      const ref = siteRef(found.siteName, found.origins, found.pageUrl);
+      site(ref);
+      leadLang(found.lang);
+      const l = lang();
+      switch (found.state) {
+        case 'void':
+          throw voided();
+        case 'used':
+          throw used();
+        case 'expired':
+          throw expired();
+        case 'confirmed': {
+          const link = await downloadLink(c, found.usedAt!, { site: found.siteId, magnet: found.magnetId, lead: found.leadId });
+          return sendPage(c, confirmedPage(l, link, randomToken(16), ref));
+        }
+      }
+      return sendPage(c, confirmPage(l, token, randomToken(16), ref));
+    }))
+  .post('/v1/optin/confirm', (c) =>
+    orErrorPage(c, async () => {
+      const secret = signingKey(c.env);
+      const form = await readForm(c.req.raw, { maxBytes: FORM_BYTES });
+      const token = validate(tokenParam, form.get('t') ?? '', 'confirmation code');
+      const url = new URL(c.req.url);
+      const now = Date.now();
+      const result = await confirmOptin(c.env.DB, await hashOptinToken(token), {
+        now,
+        evidence: await evidence(c, secret),
+        url: url.origin + url.pathname,
+        path: url.pathname,
+      });
+      switch (result.outcome) {
+        case 'unknown':
+          throw unknownToken();
+        case 'used':
+          throw used();
+        case 'expired':
+          throw expired();
+        case 'void':
+          throw voided();
+      }
+      await onLeadChanged(c.env.DB, result.siteId, result.leadId, { linkVisitor: true, now });
+      const next = await downloadLink(c, now, { site: result.siteId, magnet: result.magnetId, lead: result.leadId });
+      c.header('Cache-Control', 'no-store');
+      c.header('Referrer-Policy', 'no-referrer');
+      if (wantsJson(c)) return c.json({ status: 'confirmed', next });
+      if (wantsPage(c)) {
+        // The no-script form: show the success state, and start the download from it.
+        const owner = await getSite(c.env.DB, result.siteId);
+        const page = confirmedPage(pageLang(form.get('lang') ?? undefined, result.lang, c.req.header('accept-language')), next, randomToken(16),
+          owner ? siteRef(owner.name, owner.origins) : null, true);
+        return sendPage(c, page);
+      }
+      return c.redirect(next, 303);
+    }))
   /**
-   * GET  /v1/optin/withdraw?s&l&sig  a page that withdraws by script POST.
+   * GET  /v1/optin/withdraw?s&l&sig  a page whose button withdraws (POST).
    * POST /v1/optin/withdraw?s&l&sig  withdraws: JSON for the script, a page
    *      for the button, and RFC 8058 one-click from mail clients.
    */
-  .get('/v1/optin/withdraw', async (c) => {
-    const { site, lead } = await withdrawTarget(c);
-    const lang = langOf(c.req.query('lang'));
-    const action = `/v1/optin/withdraw?${new URLSearchParams({ s: site, l: lead, sig: c.req.query('sig') ?? '', lang })}`;
-    return sendPage(c, withdrawPage(lang, action, randomToken(16)));
-  })
-  .post('/v1/optin/withdraw', async (c) => {
-    const secret = signingKey(c.env);
-    const { site, lead, status } = await withdrawTarget(c);
-    const url = new URL(c.req.url);
-    const ok = await withdrawLead(c.env.DB, site, lead, {
-      now: Date.now(),
-      evidence: await evidence(c, secret),
-      url: url.origin + url.pathname,
-      path: url.pathname,
-    });
-    if (!ok) throw notFound('There is no such lead; there is nothing to withdraw.');
-    // Scoring sees the withdrawal once; a repeated click processes nothing (issue 6).
-    if (status !== 'withdrawn') await onLeadChanged(c.env.DB, site, lead);
-    c.header('Cache-Control', 'no-store');
-    if (wantsJson(c) || (await formFields(c)).get('List-Unsubscribe') === 'One-Click') return c.json({ status: 'withdrawn' });
-    return sendPage(c, withdrawnPage(langOf(c.req.query('lang')), randomToken(16)));
-  });
+  .get('/v1/optin/withdraw', (c) =>
+    orErrorPage(c, async ({ lang, site, leadLang }) => {
+      const target = await withdrawTarget(c, leadLang);
+      site(target.site);
+      const query = { s: target.siteId, l: target.leadId, sig: c.req.query('sig') ?? '', lang: lang() };
+      return sendPage(c, withdrawPage(lang(), `/v1/optin/withdraw?${new URLSearchParams(query)}`, randomToken(16), target.site));
+    }))
+  .post('/v1/optin/withdraw', (c) =>
+    orErrorPage(c, async ({ lang, site, leadLang }) => {
+      const secret = signingKey(c.env);
+      // The body is read (and may be refused) before anything changes.
+      const form = await readForm(c.req.raw, { maxBytes: FORM_BYTES });
+      const target = await withdrawTarget(c, leadLang);
+      site(target.site);
+      const url = new URL(c.req.url);
+      const ok = await withdrawLead(c.env.DB, target.siteId, target.leadId, {
+        now: Date.now(),
+        evidence: await evidence(c, secret),
+        url: url.origin + url.pathname,
+        path: url.pathname,
+      });
+      if (!ok) throw withPage(notFound('There is no such lead; there is nothing to withdraw.'), 'nothingToWithdraw');
+      // Scoring sees the withdrawal once; a repeated click processes nothing.
+      if (target.status !== 'withdrawn') await onLeadChanged(c.env.DB, target.siteId, target.leadId);
+      c.header('Cache-Control', 'no-store');
+      if (wantsJson(c) || form.get('List-Unsubscribe') === 'One-Click') return c.json({ status: 'withdrawn' });
+      return sendPage(c, withdrawnPage(lang(), randomToken(16), target.site));
+    }));
 
 /** Site and lead of a withdraw link, after its signature checked out. */
-async function withdrawTarget(c: Context<AppEnv>): Promise<{ site: string; lead: string; status: string }> {
+async function withdrawTarget(
+  c: Context<AppEnv>,
+  leadLang: (l: string | null) => void,
+): Promise<{ siteId: string; leadId: string; status: string; site: SiteRef | null }> {
   const secret = signingKey(c.env);
-  const site = validate(siteIdSchema, c.req.query('s') ?? '', 'withdraw link (s)');
-  const lead = c.req.query('l') ?? '';
+  const siteId = validate(siteIdSchema, c.req.query('s') ?? '', 'withdraw link (s)');
+  const leadId = c.req.query('l') ?? '';
   const sig = c.req.query('sig') ?? '';
-  if (!/^ld_[A-Za-z0-9_-]{16}$/.test(lead) || !(await checkWithdraw(secret, site, lead, sig))) {
+  if (!/^ld_[A-Za-z0-9_-]{16}$/.test(leadId) || !(await checkWithdraw(secret, siteId, leadId, sig))) {
     throw new ProblemError(403, PROBLEM_TYPES.forbidden, 'Invalid link', 'This withdraw link is not valid (its signature does not match).');
   }
-  const found = await getLead(c.env.DB, site, lead);
-  if (!found) throw notFound('There is no such lead; there is nothing to withdraw.');
-  return { site, lead, status: found.status };
+  const [found, site] = await Promise.all([getLead(c.env.DB, siteId, leadId), getSite(c.env.DB, siteId)]);
+  if (!found) throw withPage(notFound('There is no such lead; there is nothing to withdraw.'), 'nothingToWithdraw');
+  leadLang(found.lang);
+  return { siteId, leadId, status: found.status, site: site ? siteRef(site.name, site.origins) : null };
 }

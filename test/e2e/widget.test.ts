@@ -45,9 +45,10 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     await page.getByRole('link', { name: 'Confirm your request: Lead Magnets That Respect People' }).click();
     await page.getByRole('heading', { name: 'Confirm your request: Lead Magnets That Respect People' }).waitFor();
     const confirmLink = page.getByRole('link', { name: /\/v1\/optin\/confirm\?t=/ });
-    // The confirm page POSTs by script and then sends the browser to the signed download.
-    const downloadPromise = page.waitForEvent('download', { timeout: 15_000 });
     await confirmLink.click();
+    // One click on the confirm page confirms and sends the browser to the signed download.
+    const downloadPromise = page.waitForEvent('download', { timeout: 15_000 });
+    await page.getByRole('button', { name: 'Confirm and download' }).click();
     const download = await downloadPromise;
     expect(download.suggestedFilename()).toBe('whitepaper.pdf');
     expect(new URL(download.url()).pathname).toBe('/v1/download');

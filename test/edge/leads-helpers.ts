@@ -148,7 +148,7 @@ export function confirmPost(token: string, opts: { json?: boolean } = {}) {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      accept: opts.json ? 'application/json' : 'text/html',
+      accept: opts.json ? 'application/json' : '*/*',
       'cf-connecting-ip': '203.0.113.9',
       'user-agent': 'Mozilla/5.0 (confirm test)',
     },

@@ -31,10 +31,16 @@ describe('double opt-in confirmation', () => {
       const csp = res.headers.get('content-security-policy')!;
       const nonce = /'nonce-([^']+)'/.exec(csp)![1];
       const html = await res.text();
-      // The page confirms by script POST, with a button when scripts are off.
+      // The button confirms: by script after a trusted click, as a plain form when scripts are off.
       expect(html).toContain(`<script nonce="${nonce}">`);
       expect(html).toMatch(/<form id="f" method="post" action="\/v1\/optin\/confirm">/);
-      expect(html).toContain('<button type="submit">Confirm and download</button>');
+      expect(html).toContain('<button id="b" type="submit">Confirm and download</button>');
+      expect(html).toContain('e.isTrusted');
+      // Nothing that posts without a person: no timers, no visibility trigger, no programmatic submit.
+      expect(html).not.toMatch(/setTimeout|setInterval|visibilitychange|requestSubmit|\.submit\(|\.click\(|http-equiv/);
+      // The site's name and a way back to it.
+      expect(html).toContain('<p class="site">Test site</p>');
+      expect(html).toContain('<a href="https://www.example.com/">Back to Test site</a>');
     }
     // HEAD as well (some scanners).
     expect((await send(link.pathname + link.search, { method: 'HEAD' })).status).toBe(200);
@@ -227,7 +233,10 @@ describe('withdraw link', () => {
   it('RFC 8058 one-click POST from a mail client withdraws', async () => {
     const { site, email } = await pendingLead();
     const [mail] = await mailsTo(email);
-    const target = JSON.parse(mail!.headers)['List-Unsubscribe'].slice(1, -1) as string;
+    const headers = JSON.parse(mail!.headers) as Record<string, string>;
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(headers['List-Unsubscribe']).toMatch(/^<http:\/\/edge\.test\/v1\/optin\/withdraw\?s=[^>]+&sig=[^>]+>$/);
+    const target = headers['List-Unsubscribe']!.slice(1, -1);
     const url = new URL(target);
     const res = await send(url.pathname + url.search, {
       method: 'POST',
