@@ -3,7 +3,7 @@ import { notConfigured } from '../http/problem';
 import { DEFAULT_DOWNLOAD_TTL_HOURS, DEFAULT_TOKEN_TTL_HOURS, hoursFrom } from '../lib/optin-token';
 import { MIN_SECRET_LENGTH } from '../lib/signing';
 import { mailerFromEnv } from '../mail/select';
-import type { Mailer } from '../mail/types';
+import { MailError, type Mailer } from '../mail/types';
 
 /**
  * Lead-capture settings from the environment. Checked before anything is
@@ -34,4 +34,19 @@ export function mailSettings(env: Env): MailSettings {
   const selected = mailerFromEnv(env);
   if ('error' in selected) throw notConfigured(`Lead capture cannot send mail: ${selected.error}`);
   return { mailer: selected.mailer, from: selected.from, secret, tokenTtlMs: tokenTtlMs(env) };
+}
+
+/**
+ * Settings for retries: when mail cannot be sent (configuration), the
+ * attempts still run and fail with the reason, so each mail records it and
+ * keeps its backoff instead of waiting unseen or dying early.
+ */
+export function retrySettings(env: Env): MailSettings & { unavailable?: string } {
+  try {
+    return mailSettings(env);
+  } catch (err) {
+    const unavailable = (err as Error).message;
+    const mailer: Mailer = { name: 'outbox', send: () => Promise.reject(new MailError(unavailable)) };
+    return { mailer, from: '', secret: env.SIGNING_KEY ?? '', tokenTtlMs: tokenTtlMs(env), unavailable };
+  }
 }
