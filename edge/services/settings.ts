@@ -2,7 +2,8 @@ import type { Env } from '../env';
 import { notConfigured } from '../http/problem';
 import { DEFAULT_DOWNLOAD_TTL_HOURS, DEFAULT_TOKEN_TTL_HOURS, hoursFrom } from '../lib/optin-token';
 import { MIN_SECRET_LENGTH } from '../lib/signing';
-import { mailerFromEnv } from '../mail/select';
+import { publicUrlProblem } from '../http/client';
+import { mailerFromEnv, senderCheck, transportCheck, type MailCheck } from '../mail/select';
 import { MailError, type Mailer } from '../mail/types';
 
 /**
@@ -49,4 +50,34 @@ export function retrySettings(env: Env): MailSettings & { unavailable?: string }
     const mailer: Mailer = { name: 'outbox', send: () => Promise.reject(new MailError(unavailable)) };
     return { mailer, from: '', secret: env.SIGNING_KEY ?? '', tokenTtlMs: tokenTtlMs(env), unavailable };
   }
+}
+
+export interface ConfigCheck extends MailCheck {
+  name: string;
+}
+
+/** The configuration lead capture needs, each checked on its own (no I/O). */
+export function configChecks(env: Env): ConfigCheck[] {
+  const url = publicUrlProblem(env);
+  const key = (env.SIGNING_KEY ?? '').length >= MIN_SECRET_LENGTH;
+  return [
+    { name: 'public_url', ok: !url, detail: url ?? new URL(env.PUBLIC_URL!.trim()).origin },
+    { name: 'mail_from', ...senderCheck(env) },
+    { name: 'mail_binding', ...transportCheck(env) },
+    { name: 'signing_key', ok: key, detail: key ? 'set' : `SIGNING_KEY is not set or shorter than ${MIN_SECRET_LENGTH} characters.` },
+  ];
+}
+
+let lastReported = '';
+
+/**
+ * Logs what is misconfigured, once per isolate and configuration (again only
+ * when it changes), so an operator sees it in the logs at start-up rather
+ * than only as 503s to visitors.
+ */
+export function reportConfigProblems(env: Env, log: (msg: string) => void = console.error): void {
+  const failing = configChecks(env).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join(' ');
+  if (failing === lastReported) return;
+  lastReported = failing;
+  if (failing) log(`Lodestone is misconfigured; lead capture mail cannot work until this is fixed (see GET /admin/health). ${failing}`);
 }
