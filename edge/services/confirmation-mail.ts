@@ -27,6 +27,8 @@ export interface DeliveryOptions {
    * provider outage, without minting a token.
    */
   unavailable?: string;
+  /** Origin for the links (PUBLIC_URL now); the row's stored origin otherwise. */
+  linkBase?: string;
 }
 
 export type DeliveryResult = 'sent' | 'retry' | 'dead' | 'cancelled';
@@ -68,7 +70,7 @@ export async function deliverConfirmation(db: D1Database, outboxId: string, opts
   try {
     if (opts.unavailable) throw new MailError(opts.unavailable);
     const token = opts.token ?? (await mintRetryToken(db, job, opts));
-    const links = await confirmationLinks(opts.secret, job.linkBase, { siteId: job.siteId, leadId: job.leadId, token, lang: job.lang });
+    const links = await confirmationLinks(opts.secret, opts.linkBase ?? job.linkBase, { siteId: job.siteId, leadId: job.leadId, token, lang: job.lang });
     const mail = renderConfirmationMail({
       lang: job.lang,
       siteName: job.siteName,

@@ -2,7 +2,7 @@ import type { Env } from '../env';
 import { notConfigured } from '../http/problem';
 import { DEFAULT_DOWNLOAD_TTL_HOURS, DEFAULT_TOKEN_TTL_HOURS, hoursFrom } from '../lib/optin-token';
 import { MIN_SECRET_LENGTH } from '../lib/signing';
-import { publicUrlProblem } from '../http/client';
+import { linkBase, publicUrlProblem } from '../http/client';
 import { mailerFromEnv, senderCheck, transportCheck, type MailCheck } from '../mail/select';
 import { MailError, type Mailer } from '../mail/types';
 
@@ -38,13 +38,14 @@ export function mailSettings(env: Env): MailSettings {
 }
 
 /**
- * Settings for retries: when mail cannot be sent (configuration), the
+ * Settings for retries: when mail cannot be sent (configuration, PUBLIC_URL), the
  * attempts still run and fail with the reason, so each mail records it and
  * keeps its backoff instead of waiting unseen or dying early.
  */
-export function retrySettings(env: Env): MailSettings & { unavailable?: string } {
+export function retrySettings(env: Env): MailSettings & { unavailable?: string; linkBase?: string } {
   try {
-    return mailSettings(env);
+    // Retries link to PUBLIC_URL as it is now, never to an origin a row kept from a request.
+    return { ...mailSettings(env), linkBase: linkBase(env) };
   } catch (err) {
     const unavailable = (err as Error).message;
     const mailer: Mailer = { name: 'outbox', send: () => Promise.reject(new MailError(unavailable)) };
