@@ -23,7 +23,8 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { ADMIN_TOKEN: 'test-admin-token', TEST_MIGRATIONS: migrations },
+              // Mail links need PUBLIC_URL; plain http is allowed in development only.
+              bindings: { ADMIN_TOKEN: 'test-admin-token', PUBLIC_URL: 'http://edge.test', LODESTONE_ENV: 'development', TEST_MIGRATIONS: migrations },
               // Small enough that a test can reach it.
               ratelimits: { RATE_LIMITER: { namespace_id: '1001', simple: { limit: 5, period: 60 } } },
             },

@@ -27,8 +27,14 @@ export interface Env {
   MAIL_API_KEY?: string;
   /** "on" only in local dev: the outbox mailer and the /dev/outbox page. */
   DEV_OUTBOX?: string;
-  /** Origin for links in mails (e.g. https://leads.acme.example); the request's origin otherwise. */
+  /**
+   * Origin for links in mails (e.g. https://leads.acme.example). Required:
+   * without it no mail is sent, because the request's Host header is not
+   * trusted to name where a live confirmation link goes.
+   */
   PUBLIC_URL?: string;
+  /** "development" only in local dev (`npm run dev`, tests): PUBLIC_URL may then be plain http. */
+  LODESTONE_ENV?: string;
   /** Hours a confirmation link stays valid (default 168 = 7 days). */
   OPTIN_TOKEN_TTL_HOURS?: string;
   /** Hours a download link stays valid (default 24). */

@@ -1,11 +1,18 @@
 import { createApp } from './app';
 import type { Env } from './env';
 import { scheduled } from './scheduled';
+import { reportConfigProblems } from './services/settings';
 
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
-  // Cron Trigger: retries the mail outbox (issue 4).
-  scheduled,
+  fetch(req: Request, env: Env, ctx: ExecutionContext) {
+    reportConfigProblems(env);
+    return app.fetch(req, env, ctx);
+  },
+  // Cron Trigger: retries the mail outbox, scoring, webhooks, retention.
+  scheduled(controller, env, ctx) {
+    reportConfigProblems(env);
+    return scheduled(controller, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

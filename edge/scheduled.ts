@@ -3,7 +3,7 @@ import { claimDueMails } from './db/mail-outbox';
 import { SEND_LEASE_MS } from './mail/backoff';
 import { deliverConfirmation } from './services/confirmation-mail';
 import { runScoringMaintenance } from './services/scoring-maintenance';
-import { mailSettings } from './services/settings';
+import { retrySettings } from './services/settings';
 import { runWebhookDelivery } from './services/webhooks';
 import { erasureSecret } from './lib/erasure-hash';
 import { runRetention } from './services/retention';
@@ -20,20 +20,17 @@ export interface RetryReport {
 }
 
 /**
- * Cron Trigger: retries due mails of the durable outbox. The controller's
+ * Cron Trigger: retries due mails of the durable outbox (or, after a
+ * requeue, only the rows `only` names). A configuration failure counts as a
+ * failed attempt of each due mail, with backoff, so it is recorded. The controller's
  * scheduled time is the clock, so a run is judged by when it was due, and
  * tests can run "the cron of ten minutes from now".
  */
-export async function retryOutbox(env: Env, now: number): Promise<RetryReport> {
+export async function retryOutbox(env: Env, now: number, only?: readonly string[]): Promise<RetryReport> {
   const report: RetryReport = { claimed: 0, sent: 0, retry: 0, dead: 0, cancelled: 0 };
-  let settings;
-  try {
-    settings = mailSettings(env);
-  } catch (err) {
-    console.error('mail outbox retry skipped:', (err as Error).message);
-    return report;
-  }
-  const ids = await claimDueMails(env.DB, now, now + SEND_LEASE_MS, RETRY_BATCH);
+  const settings = retrySettings(env);
+  const ids = await claimDueMails(env.DB, now, now + SEND_LEASE_MS, RETRY_BATCH, only);
+  if (ids.length && settings.unavailable) console.error('mail outbox: cannot send,', settings.unavailable);
   report.claimed = ids.length;
   for (const id of ids) {
     const result = await deliverConfirmation(env.DB, id, { ...settings, now });

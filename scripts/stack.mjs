@@ -209,7 +209,8 @@ export async function startStack(opts = {}) {
   mkdirSync(persistTo, { recursive: true });
   applyMigrations(persistTo);
 
-  const vars = { ADMIN_TOKEN: adminToken, ...leadDevVars(), ...opts.vars };
+  // Mail links point at this port, never at the request's Host header.
+  const vars = { ADMIN_TOKEN: adminToken, ...leadDevVars(), LODESTONE_ENV: 'development', PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.vars };
   const args = [WRANGLER, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo,
     '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];

@@ -162,3 +162,30 @@ export async function deleteMagnet(db: D1Database, siteId: string, id: string): 
   ]);
   return del!.meta.changes === 1;
 }
+
+/** A magnet that cannot deliver as configured, for /admin/health. */
+export interface MagnetProblem {
+  site: string;
+  magnet: string;
+  problem: string;
+}
+
+/** Every misconfigured magnet (no file, file parts missing, empty title, consent text missing), up to `limit` magnets scanned. */
+export async function magnetProblems(db: D1Database, limit = 1000): Promise<MagnetProblem[]> {
+  const { results } = await db.prepare(`
+    SELECT m.site_id, m.id, trim(m.title) = '' AS no_title, m.file_name IS NULL AS no_file, m.file_chunks,
+           (SELECT COUNT(*) FROM magnet_file_chunks c WHERE c.site_id = m.site_id AND c.magnet_id = m.id) AS chunks,
+           EXISTS (SELECT 1 FROM consent_texts ct WHERE ct.site_id = m.site_id AND ct.magnet_id = m.id
+                   AND ct.purpose = 'download' AND ct.version = m.consent_version) AS has_consent
+    FROM magnets m ORDER BY m.site_id, m.id LIMIT ?`).bind(limit)
+    .all<{ site_id: string; id: string; no_title: number; no_file: number; file_chunks: number | null; chunks: number; has_consent: number }>();
+  const out: MagnetProblem[] = [];
+  for (const r of results) {
+    const add = (problem: string) => out.push({ site: r.site_id, magnet: r.id, problem });
+    if (r.no_file) add('no file uploaded');
+    else if (r.chunks !== r.file_chunks) add(`file missing: ${r.chunks} of ${r.file_chunks ?? 0} parts stored`);
+    if (r.no_title) add('no title');
+    if (!r.has_consent) add('consent text missing');
+  }
+  return out;
+}

@@ -81,15 +81,17 @@ export async function getOutboxJob(db: D1Database, id: string): Promise<OutboxJo
 }
 
 /**
- * Claims due rows for this cron run: each is leased (its next attempt moved
+ * Claims due rows for this cron run (or only the rows `only` names): each is leased (its next attempt moved
  * to `leaseUntil`) only if nobody else moved it first, so overlapping runs
  * never send the same mail twice.
  */
-export async function claimDueMails(db: D1Database, now: number, leaseUntil: number, limit: number): Promise<string[]> {
+export async function claimDueMails(db: D1Database, now: number, leaseUntil: number, limit: number, only?: readonly string[]): Promise<string[]> {
+  if (only && !only.length) return [];
+  const ids = only ? `AND id IN (${only.map(() => '?').join(',')})` : '';
   const { results } = await db
-    .prepare(`SELECT id, next_attempt_at FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ?
+    .prepare(`SELECT id, next_attempt_at FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ? ${ids}
               ORDER BY next_attempt_at LIMIT ?`)
-    .bind(now, limit)
+    .bind(now, ...(only ?? []), limit)
     .all<{ id: string; next_attempt_at: number }>();
   if (!results.length) return [];
   const claims = await db.batch(
@@ -102,16 +104,17 @@ export async function claimDueMails(db: D1Database, now: number, leaseUntil: num
 }
 
 export async function markSent(db: D1Database, id: string, providerId: string, attempts: number, now: number): Promise<void> {
-  await db.prepare(`UPDATE mail_outbox SET status = 'sent', attempts = ?, provider_id = ?, sent_at = ?, updated_at = ?, last_error = NULL
+  // last_error(_at) stay: the record of what failed before this attempt worked.
+  await db.prepare(`UPDATE mail_outbox SET status = 'sent', attempts = ?, provider_id = ?, sent_at = ?, updated_at = ?
                     WHERE id = ? AND status = 'pending'`)
     .bind(attempts, providerId, now, now, id).run();
 }
 
 /** Records a failed attempt: retry at `nextAt`, or give up (`dead`) when it is null. */
 export async function markFailed(db: D1Database, id: string, attempts: number, nextAt: number | null, error: string, now: number): Promise<void> {
-  await db.prepare(`UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
+  await db.prepare(`UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?, updated_at = ?
                     WHERE id = ? AND status = 'pending'`)
-    .bind(nextAt === null ? 'dead' : 'pending', attempts, nextAt ?? now, error.slice(0, 500), now, id).run();
+    .bind(nextAt === null ? 'dead' : 'pending', attempts, nextAt ?? now, error.slice(0, 500), now, now, id).run();
 }
 
 export async function markCancelled(db: D1Database, id: string, now: number): Promise<void> {
@@ -139,4 +142,49 @@ export async function insertRetryToken(
     .bind(tokenHash, now, expiresAt, job.siteId, job.leadId, job.magnetId)
     .run();
   return res.meta.changes === 1;
+}
+
+/**
+ * Dead mails back to pending, due now, with a fresh retry schedule (attempts
+ * 0). `ids` null means every dead mail; ids that are unknown or not dead are
+ * skipped, so asking twice requeues (and sends) once.
+ */
+export async function requeueDeadMails(db: D1Database, ids: readonly string[] | null, now: number): Promise<string[]> {
+  const sql = `UPDATE mail_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
+               WHERE status = 'dead'`;
+  if (ids === null) {
+    const { results } = await db.prepare(`${sql} RETURNING id`).bind(now, now).all<{ id: string }>();
+    return results.map((r) => r.id);
+  }
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  const res = await db.batch(unique.map((id) => db.prepare(`${sql} AND id = ? RETURNING id`).bind(now, now, id)));
+  return res.flatMap((r) => (r.results as { id: string }[]).map((x) => x.id));
+}
+
+export interface MailHealth {
+  dead: number;
+  stuck: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+/**
+ * Outbox health. Stuck: pending and due for more than `stuckMs` (the cron is
+ * not getting to it), or pending after failed attempts for more than
+ * `stuckMs` since it was queued (sending keeps failing).
+ */
+export async function mailHealth(db: D1Database, now: number, stuckMs: number): Promise<MailHealth> {
+  const cutoff = now - stuckMs;
+  const [counts, last] = await db.batch([
+    db.prepare(`SELECT
+                  (SELECT COUNT(*) FROM mail_outbox WHERE status = 'dead') AS dead,
+                  (SELECT COUNT(*) FROM mail_outbox WHERE status = 'pending'
+                     AND (next_attempt_at <= ?1 OR (attempts > 0 AND created_at <= ?1))) AS stuck`).bind(cutoff),
+    db.prepare(`SELECT last_error, last_error_at FROM mail_outbox WHERE last_error_at IS NOT NULL
+                ORDER BY last_error_at DESC LIMIT 1`),
+  ]);
+  const c = (counts!.results[0] ?? { dead: 0, stuck: 0 }) as { dead: number; stuck: number };
+  const l = last!.results[0] as { last_error: string | null; last_error_at: number } | undefined;
+  return { dead: c.dead, stuck: c.stuck, lastError: l?.last_error ?? null, lastErrorAt: l ? new Date(l.last_error_at).toISOString() : null };
 }

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import type { Evidence } from '../db/leads';
+import type { Env } from '../env';
 import { hashIp } from '../lib/signing';
+import { notConfigured } from './problem';
 
 /** Facts about the requesting client, reduced to what the ledger may keep. */
 
@@ -29,14 +31,31 @@ export async function evidence(c: Context, secret: string): Promise<Evidence> {
   return { ipHash: ip ? await hashIp(secret, ip) : null, userAgent: userAgent(c), country: country(c) };
 }
 
-/** Origin for links in mails: PUBLIC_URL when set, else the origin the request came to. */
-export function linkBase(c: Context, publicUrl: string | undefined): string {
-  if (publicUrl) {
-    try {
-      return new URL(publicUrl).origin;
-    } catch {
-      /* fall through to the request origin */
-    }
+/**
+ * Why PUBLIC_URL cannot be used for links in mails, or null when it can. It
+ * must be set: the request's Host header is chosen by the client, so a link
+ * built from it could carry a live token to any host. Plain http only in
+ * local development (LODESTONE_ENV=development).
+ */
+export function publicUrlProblem(env: Pick<Env, 'PUBLIC_URL' | 'LODESTONE_ENV'>): string | null {
+  const raw = (env.PUBLIC_URL ?? '').trim();
+  if (!raw) return 'PUBLIC_URL is not set; set it to the origin visitors reach this Worker at, e.g. https://leads.example.com.';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `PUBLIC_URL "${raw}" is not a URL; set it to an origin such as https://leads.example.com.`;
   }
-  return new URL(c.req.url).origin;
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && isDevelopment(env)) return null;
+  return `PUBLIC_URL "${raw}" must be an https URL (plain http only with LODESTONE_ENV=development).`;
+}
+
+export const isDevelopment = (env: Pick<Env, 'LODESTONE_ENV'>) => env.LODESTONE_ENV === 'development';
+
+/** Origin for links in mails: PUBLIC_URL, never the request's Host; a 503 problem when it is unusable. */
+export function linkBase(env: Pick<Env, 'PUBLIC_URL' | 'LODESTONE_ENV'>): string {
+  const problem = publicUrlProblem(env);
+  if (problem) throw notConfigured(`Lead capture cannot build mail links: ${problem}`);
+  return new URL(env.PUBLIC_URL!.trim()).origin;
 }

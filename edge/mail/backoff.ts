@@ -1,19 +1,28 @@
 /**
  * Retry schedule of the mail outbox. Pure: no I/O.
  *
- * A confirmation mail is only useful while its link is young, so retries are
- * front-loaded (a provider hiccup is usually over within minutes) and give up
- * after about a day: the visitor has long since submitted again or left.
+ * Retries are front-loaded (a provider hiccup is usually over within
+ * minutes) but last more than 72 h (87 h without jitter): an expired mail API
+ * key or a missing binding over a weekend must not lose the mail. Each wait
+ * is at least 1.2 times the one before, so jitter never reorders them.
  */
+const H = 60 * 60_000;
 export const RETRY_DELAYS_MS = [
   60_000, // 1 min
   5 * 60_000,
   15 * 60_000,
-  60 * 60_000, // 1 h
-  3 * 60 * 60_000,
-  8 * 60 * 60_000,
-  12 * 60 * 60_000,
+  H,
+  2 * H,
+  4 * H,
+  8 * H,
+  12 * H,
+  16 * H,
+  20 * H,
+  24 * H,
 ] as const;
+
+/** The shortest time from the first failed attempt to `dead` (no jitter). */
+export const MIN_RETRY_SPAN_MS = RETRY_DELAYS_MS.reduce((a, b) => a + b, 0);
 
 /** How many failed attempts a mail may have before it is given up ("dead"). */
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;

@@ -17,9 +17,13 @@ export interface HttpMailerOptions {
  * JSON shape { from, to: [..], subject, text, html, headers } (Resend's API;
  * Postmark, SES or others fit behind a small proxy Worker).
  *
- * 4xx answers other than 408 and 429 mean the provider refused this message:
- * permanent. Network errors, timeouts, 408, 429 and 5xx are retried.
+ * Only 400, 413 and 422 mean the provider refused this message (e.g. an
+ * invalid recipient): permanent. Everything else is retried: network
+ * errors, timeouts, 5xx, and 401/403/404/429 (an expired key or a wrong
+ * URL is fixed by the operator, and the mail should then still go out).
  */
+export const PERMANENT_STATUSES: readonly number[] = [400, 413, 422];
+
 export function createHttpMailer(opts: HttpMailerOptions): Mailer {
   if (!/^https:\/\//.test(opts.url) && !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(opts.url)) {
     throw new MailError('MAIL_API_URL must be an https URL', true);
@@ -49,7 +53,7 @@ export function createHttpMailer(opts: HttpMailerOptions): Mailer {
       }
       const body = await res.text().catch(() => '');
       if (!res.ok) {
-        const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+        const permanent = PERMANENT_STATUSES.includes(res.status);
         throw new MailError(`mail API answered ${res.status}: ${body.slice(0, 200)}`, permanent);
       }
       let id = '';

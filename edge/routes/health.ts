@@ -1,10 +1,87 @@
 import { Hono } from 'hono';
+import * as v from 'valibot';
+import { magnetProblems, type MagnetProblem } from '../db/magnets';
+import { mailHealth, requeueDeadMails, type MailHealth } from '../db/mail-outbox';
 import type { AppEnv } from '../env';
+import { requireAdminToken } from '../http/admin-guard';
+import { readJson } from '../http/body';
+import { retryOutbox } from '../scheduled';
+import { configChecks, type ConfigCheck } from '../services/settings';
+import { objectBody, validate } from '../validation/validate';
 
-/** GET /healthz: the Worker runs and D1 answers. */
-export const healthRoutes = new Hono<AppEnv>().get('/healthz', async (c) => {
-  const started = Date.now();
-  await c.env.DB.prepare('SELECT 1').first();
-  c.header('Cache-Control', 'no-store');
-  return c.json({ status: 'ok', db: 'ok', dbMs: Date.now() - started });
+/** Minutes a mail or webhook may stay due, or failing since it was queued, before it counts as stuck. */
+export const STUCK_MINUTES = 15;
+
+export interface AdminHealth {
+  status: 'ok' | 'degraded';
+  checks: ConfigCheck[];
+  mail: MailHealth;
+  webhooks: { dead: number; stuck: number };
+  magnets: MagnetProblem[];
+}
+
+const retryBody = objectBody({
+  ids: v.optional(v.pipe(
+    v.array(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters')), 'must be an array'),
+    v.maxLength(500, 'must hold at most 500 ids'),
+  )),
 });
+
+async function webhookHealth(db: D1Database, cutoff: number) {
+  const row = await db.prepare(`SELECT
+      (SELECT COUNT(*) FROM webhook_messages WHERE status = 'dead') AS dead,
+      (SELECT COUNT(*) FROM webhook_messages WHERE status = 'pending'
+         AND (next_attempt_at <= ?1 OR (attempts > 0 AND created_at <= ?1))) AS stuck`).bind(cutoff)
+    .first<{ dead: number; stuck: number }>();
+  return { dead: row?.dead ?? 0, stuck: row?.stuck ?? 0 };
+}
+
+/** GET /healthz (public liveness); GET /admin/health and POST /admin/mail/retry (admin). */
+export const healthRoutes = new Hono<AppEnv>()
+  .get('/healthz', async (c) => {
+    const started = Date.now();
+    await c.env.DB.prepare('SELECT 1').first();
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: 'ok', db: 'ok', dbMs: Date.now() - started });
+  })
+  .use('/admin/health', requireAdminToken)
+  .use('/admin/mail/*', requireAdminToken)
+  /** Configuration, mail and webhook backlog, misconfigured magnets: what keeps leads from getting their mail. */
+  .get('/admin/health', async (c) => {
+    const now = Date.now();
+    const checks = configChecks(c.env);
+    let database: ConfigCheck;
+    try {
+      const started = Date.now();
+      await c.env.DB.prepare('SELECT 1').first();
+      database = { name: 'database', ok: true, detail: `D1 answered in ${Date.now() - started} ms` };
+    } catch (err) {
+      database = { name: 'database', ok: false, detail: `D1 failed: ${(err as Error).message}` };
+    }
+    checks.push(database);
+    let mail: MailHealth = { dead: 0, stuck: 0, lastError: null, lastErrorAt: null };
+    let webhooks = { dead: 0, stuck: 0 };
+    let magnets: MagnetProblem[] = [];
+    if (database.ok) {
+      const cutoff = now - STUCK_MINUTES * 60_000;
+      [mail, webhooks, magnets] = await Promise.all([mailHealth(c.env.DB, now, STUCK_MINUTES * 60_000), webhookHealth(c.env.DB, cutoff), magnetProblems(c.env.DB)]);
+    }
+    const degraded = checks.some((x) => !x.ok) || mail.dead > 0 || mail.stuck > 0 || webhooks.dead > 0 || webhooks.stuck > 0 || magnets.length > 0;
+    c.header('Cache-Control', 'no-store');
+    return c.json<AdminHealth>({ status: degraded ? 'degraded' : 'ok', checks, mail, webhooks, magnets });
+  })
+  /**
+   * Requeues dead mails (all, or the ids given) for an immediate send with a
+   * fresh retry schedule. Unknown or not-dead ids are skipped, so a second
+   * call sends nothing again.
+   */
+  .post('/admin/mail/retry', async (c) => {
+    const absent = c.req.raw.body === null || c.req.header('content-length') === '0';
+    const body = absent ? {} : validate(retryBody, await readJson(c.req.raw, { maxBytes: 64 * 1024, mediaTypes: ['application/json'] }));
+    const now = Date.now();
+    const requeued = await requeueDeadMails(c.env.DB, body.ids?.length ? body.ids : null, now);
+    if (requeued.length) {
+      c.executionCtx.waitUntil(retryOutbox(c.env, now, requeued).catch((err) => console.error('mail retry', err)));
+    }
+    return c.json({ requeued: requeued.length });
+  });

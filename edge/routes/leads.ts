@@ -88,6 +88,7 @@ export const leadRoutes = new Hono<AppEnv>()
     }
 
     const settings = mailSettings(c.env);
+    const base = linkBase(c.env);
     const magnet = await deliverableMagnet(c, site.id, envelope.magnet);
     const input = validate(leadSubmission, body);
     const now = Date.now();
@@ -95,7 +96,7 @@ export const leadRoutes = new Hono<AppEnv>()
     const outcome = await submitLead(c.env.DB, input, {
       magnet,
       evidence: await evidence(c, settings.secret),
-      linkBase: linkBase(c, c.env.PUBLIC_URL),
+      linkBase: base,
       tokenTtlMs: settings.tokenTtlMs,
       now,
       turnstile: magnet.turnstile && tsSecret && tsKey ? (token) => verifyTurnstile(tsSecret, token, clientIp(c)) : undefined,

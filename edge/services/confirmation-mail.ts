@@ -21,6 +21,14 @@ export interface DeliveryOptions {
   now: number;
   /** The token minted with the submission (first attempt); retries mint their own. */
   token?: string;
+  /**
+   * Why mail cannot be sent at all right now (e.g. MAIL_FROM empty, binding
+   * missing): the attempt fails with this reason and is retried like any
+   * provider outage, without minting a token.
+   */
+  unavailable?: string;
+  /** Origin for the links (PUBLIC_URL now); the row's stored origin otherwise. */
+  linkBase?: string;
 }
 
 export type DeliveryResult = 'sent' | 'retry' | 'dead' | 'cancelled';
@@ -60,8 +68,9 @@ export async function deliverConfirmation(db: D1Database, outboxId: string, opts
   }
   const attempts = job.attempts + 1;
   try {
+    if (opts.unavailable) throw new MailError(opts.unavailable);
     const token = opts.token ?? (await mintRetryToken(db, job, opts));
-    const links = await confirmationLinks(opts.secret, job.linkBase, { siteId: job.siteId, leadId: job.leadId, token, lang: job.lang });
+    const links = await confirmationLinks(opts.secret, opts.linkBase ?? job.linkBase, { siteId: job.siteId, leadId: job.leadId, token, lang: job.lang });
     const mail = renderConfirmationMail({
       lang: job.lang,
       siteName: job.siteName,

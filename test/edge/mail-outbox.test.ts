@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PROBLEM_TYPES } from '../../protocol';
-import { MAX_ATTEMPTS } from '../../edge/mail/backoff';
+import { MAX_ATTEMPTS, MIN_RETRY_SPAN_MS } from '../../edge/mail/backoff';
 import { expectProblem } from './helpers';
 import { confirmPost, db, leadRow, mailsTo, postLead, runCron, send, setupMagnet, submission } from './leads-helpers';
 
@@ -22,7 +22,8 @@ function fakeBinding() {
 
 const outboxOf = (site: string) =>
   db().prepare('SELECT * FROM mail_outbox WHERE site_id = ?').bind(site).first<{
-    id: string; status: string; attempts: number; next_attempt_at: number; last_error: string | null; sent_at: number | null;
+    id: string; status: string; attempts: number; next_attempt_at: number; last_error: string | null; last_error_at: number | null;
+    sent_at: number | null; created_at: number;
   }>();
 
 const sha256 = async (text: string) =>
@@ -75,7 +76,8 @@ describe('failed sends: durable outbox and Cron Trigger retries', () => {
     fake.state.failing = false;
     await runCron(failed!.next_attempt_at + 1, fake.env);
     expect(fake.state.sent).toHaveLength(1);
-    expect(await outboxOf(site)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+    // The failure stays on record; status says it was sent.
+    expect(await outboxOf(site)).toMatchObject({ status: 'sent', attempts: 2, last_error: expect.stringMatching(/Email Service unavailable/) });
 
     // The retry minted a new token (the first was never stored in plain text).
     const { results: tokens } = await db().prepare('SELECT token_hash FROM optin_tokens WHERE site_id = ? ORDER BY created_at').bind(site).all<{ token_hash: string }>();
@@ -107,6 +109,9 @@ describe('failed sends: durable outbox and Cron Trigger retries', () => {
     }
     expect(row).toMatchObject({ status: 'dead', attempts: MAX_ATTEMPTS });
     expect(fake.state.calls).toBe(MAX_ATTEMPTS);
+    // A provider outage is retried for at least 72 h before the mail is given up.
+    expect(MIN_RETRY_SPAN_MS).toBeGreaterThanOrEqual(72 * 3_600_000);
+    expect(row!.last_error_at! - row!.created_at).toBeGreaterThanOrEqual(72 * 3_600_000);
     // Each wait is longer than the one before.
     for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThan(gaps[i - 1]!);
     expect(await leadRow(site, body.email)).toMatchObject({ status: 'pending' });
@@ -141,6 +146,31 @@ describe('failed sends: durable outbox and Cron Trigger retries', () => {
   });
 });
 
+describe('mail configuration failures in the cron', () => {
+  it('an empty MAIL_FROM or a missing binding fails each due mail with the reason, with backoff, until it is fixed', async () => {
+    const fake = fakeBinding();
+    const { site, magnet } = await setupMagnet();
+    await postLead(submission(site, magnet), {}, fake.env);
+    fake.state.failing = false;
+    fake.state.calls = 0;
+    const due = (await outboxOf(site))!.next_attempt_at;
+
+    await runCron(due, { ...fake.env, MAIL_FROM: '' });
+    let row = await outboxOf(site);
+    expect(row).toMatchObject({ status: 'pending', attempts: 2, last_error: expect.stringMatching(/MAIL_FROM/) });
+    expect(row!.next_attempt_at).toBeGreaterThan(due);
+
+    await runCron(row!.next_attempt_at, { ...fake.env, EMAIL: undefined });
+    row = await outboxOf(site);
+    expect(row).toMatchObject({ status: 'pending', attempts: 3, last_error: expect.stringMatching(/binding EMAIL/) });
+    expect(fake.state.calls).toBe(0);
+
+    await runCron(row!.next_attempt_at, fake.env);
+    expect(await outboxOf(site)).toMatchObject({ status: 'sent', attempts: 4 });
+    expect(fake.state.sent).toHaveLength(1);
+  });
+});
+
 describe('HTTP mail API mailer', () => {
   const httpEnv = { MAIL_MODE: 'http', MAIL_API_URL: 'https://mail-api.example/emails', MAIL_API_KEY: 'mk_secret_123' };
 
@@ -161,6 +191,33 @@ describe('HTTP mail API mailer', () => {
     expect(sent.text).toMatch(/optin\/confirm/);
     expect(sent.html).toMatch(/optin\/confirm/);
     expect(await db().prepare('SELECT provider_id FROM mail_outbox WHERE site_id = ?').bind(site).first()).toEqual({ provider_id: 'prov-42' });
+  });
+
+  it('an expired key (401, 403) is retried with backoff, not given up, and the mail goes out once the key works', async () => {
+    for (const status of [401, 403]) {
+      let answer = status;
+      vi.spyOn(globalThis, 'fetch').mockImplementation(async () =>
+        answer === 200 ? Response.json({ id: 'prov-ok' }) : new Response('{"message":"invalid api key"}', { status: answer }));
+      const { site, magnet } = await setupMagnet();
+      const t0 = Date.now();
+      await postLead(submission(site, magnet), {}, httpEnv);
+      let row = await outboxOf(site);
+      expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: expect.stringMatching(new RegExp(String(status))) });
+      expect(row!.last_error_at).toBeGreaterThanOrEqual(t0);
+      // Still failing on the next runs: pending, with the error and its time recorded each time.
+      for (let i = 0; i < 3; i++) {
+        const due = row!.next_attempt_at;
+        await runCron(due, httpEnv);
+        row = await outboxOf(site);
+        expect(row).toMatchObject({ status: 'pending', attempts: i + 2, last_error_at: due });
+        expect(row!.next_attempt_at).toBeGreaterThan(due);
+      }
+      // The operator rotates the key: the next run sends.
+      answer = 200;
+      await runCron(row!.next_attempt_at, httpEnv);
+      expect(await outboxOf(site)).toMatchObject({ status: 'sent', last_error: expect.stringMatching(new RegExp(String(status))) });
+      vi.restoreAllMocks();
+    }
   });
 
   it('a refusal (422) is permanent: no retries; a 503 is retried', async () => {

@@ -55,7 +55,7 @@ describe('HTTP mailer', () => {
   });
 
   it.each([
-    [400, true], [401, true], [422, true], [408, false], [429, false], [500, false], [503, false],
+    [400, true], [422, true], [401, false], [403, false], [404, false], [408, false], [429, false], [500, false], [503, false],
   ])('status %i is permanent: %s', async (status, permanent) => {
     const { mailer } = make(() => new Response('nope', { status }));
     const err = await mailer.send(message).catch((e: unknown) => e);
