@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { EVENT_KINDS, LIMITS, PROBLEM_TYPES } from '../protocol';
 import { scoringModelSchema } from './scoring/model';
 import { collectBatch } from './validation/collect';
-import { createKeyBody, createSiteBody, eventsQuery, originBody } from './validation/admin';
+import { createKeyBody, createSiteBody, eventsQuery, mailRetryBody, originBody } from './validation/admin';
 import { leadSubmission } from './validation/leads';
 import { leadsQuery, magnetBody } from './validation/magnets';
 import { listQuery } from './routes/lead-list';
@@ -85,6 +85,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   CreateSite: createSiteBody as unknown as v.GenericSchema,
   Origin: originBody as unknown as v.GenericSchema,
   CreateApiKey: createKeyBody as unknown as v.GenericSchema,
+  MailRetry: mailRetryBody as unknown as v.GenericSchema,
   ...GDPR_SCHEMAS,
   WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
   WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
@@ -119,6 +120,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/admin/sites/{site}/keys', summary: 'Creates a key; the secret is shown once', auth: 'admin', body: { schema: 'CreateApiKey' }, ok: { status: 201, description: '{key, secret}' }, errors: P(400, 401, 404) },
   { method: 'delete', path: '/admin/sites/{site}/keys/{key}', summary: 'Revokes a key', auth: 'admin', ok: { status: 200, description: '{revoked}' }, errors: P(401, 404) },
   { method: 'get', path: '/admin/sites/{site}/events', summary: 'Newest events (tail)', auth: 'admin', query: eventsQuery as unknown as v.GenericSchema, ok: { status: 200, description: '{events}' }, errors: P(400, 401, 404) },
+  { method: 'get', path: '/admin/health', summary: 'Configuration checks, dead and stuck mails and webhooks, misconfigured magnets', auth: 'admin', ok: { status: 200, description: '{status, checks, mail, webhooks, magnets}' }, errors: P(401, 503) },
+  { method: 'post', path: '/admin/mail/retry', summary: 'Sends dead mails again (all, or the ids given) with a fresh retry schedule', auth: 'admin', body: { schema: 'MailRetry' }, ok: { status: 200, description: '{requeued}' }, errors: P(400, 401, 413, 415) },
   { method: 'post', path: '/admin/rescore', summary: 'Runs open rescoring jobs now', auth: 'admin', ok: { status: 200, description: '{processed, open}' }, errors: P(400, 401) },
   { method: 'get', path: '/admin/sites/{site}/magnets', summary: 'Lead magnets of a site', auth: 'admin', ok: { status: 200, description: '{magnets}' }, errors: P(401, 404) },
   { method: 'get', path: '/admin/sites/{site}/magnets/{magnet}', summary: 'One lead magnet', auth: 'admin', ok: { status: 200, description: '{magnet}' }, errors: P(401, 404) },
@@ -150,7 +153,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'Webhooks', description: 'Signed hand-offs to a CRM and their delivery log.' },
   { name: 'Admin: sites and keys', description: 'Sites, allowed origins, API keys, event tail (`Authorization: Bearer $ADMIN_TOKEN`).' },
   { name: 'Admin: lead magnets', description: 'Lead magnet configuration, files and the leads they brought.' },
-  { name: 'Admin: operations', description: 'Rescoring and retention runs, retention settings.' },
+  { name: 'Admin: operations', description: 'Health (configuration, mail and webhook backlog), resending dead mails, rescoring and retention runs, retention settings.' },
 ];
 
 /** The section an operation belongs to: by its path unless it names one. */
@@ -249,6 +252,14 @@ const OK_SCHEMAS: Record<string, S> = {
   'post /admin/sites/{site}/keys': obj({ key: ref('ApiKey'), secret: { type: 'string', description: 'lsk_<id>_<secret>; shown only here' } }),
   'delete /admin/sites/{site}/keys/{key}': obj({ revoked: str }),
   'get /admin/sites/{site}/events': obj({ events: arr(anyObject('stored event')) }),
+  'get /admin/health': obj({
+    status: enumOf('ok', 'degraded'),
+    checks: arr(obj({ name: str, ok: bool, detail: str })),
+    mail: obj({ dead: int, stuck: int, lastError: nul(str), lastErrorAt: nul(iso) }),
+    webhooks: obj({ dead: int, stuck: int }),
+    magnets: arr(obj({ site: str, magnet: str, problem: str })),
+  }),
+  'post /admin/mail/retry': obj({ requeued: int }),
   'post /admin/rescore': obj({ processed: int, open: int }),
   'get /admin/sites/{site}/magnets': obj({ magnets: arr(ref('Magnet')) }),
   'get /admin/sites/{site}/magnets/{magnet}': obj({ magnet: ref('Magnet') }),

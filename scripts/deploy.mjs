@@ -58,9 +58,10 @@ export function tomlStrings(text) {
  * What stops a deploy of this wrangler.toml, as messages that say the fix;
  * empty when it may go ahead.
  * @param {string} text the contents of wrangler.toml
+ * @param {string[]} [args] arguments for `wrangler deploy` (a `--var PUBLIC_URL:…` counts)
  * @returns {string[]}
  */
-export function deployProblems(text) {
+export function deployProblems(text, args = []) {
   const t = tomlStrings(text);
   const problems = [];
   const id = t.d1_databases?.database_id?.trim() ?? '';
@@ -75,6 +76,14 @@ export function deployProblems(text) {
     problems.push(
       'wrangler.toml: [vars] MAIL_FROM is empty: confirmation mails could not be sent.\n'
       + '  Set a sender your mail setup may use, e.g. MAIL_FROM = "Acme <leads@acme.example>" (see docs/widget.md#mail-setup).',
+    );
+  }
+  const passed = args.some((a, i) => a.startsWith('PUBLIC_URL:') && args[i - 1] === '--var');
+  const publicUrl = t.vars?.PUBLIC_URL?.trim() ?? '';
+  if (!passed && !/^https:\/\/[^/\s]+/.test(publicUrl)) {
+    problems.push(
+      'wrangler.toml: [vars] PUBLIC_URL is ' + (publicUrl ? `not an https origin: ${publicUrl}` : 'missing') + ': mail links are built from it, never from the request.\n'
+      + '  Set the https origin visitors reach this Worker at, e.g. PUBLIC_URL = "https://leads.acme.example".',
     );
   }
   return problems;
@@ -96,7 +105,7 @@ function main() {
     console.error(`deploy: cannot read ${file}: ${/** @type {Error} */ (err).message}`);
     return 1;
   }
-  const problems = deployProblems(text);
+  const problems = deployProblems(text, process.argv.slice(2));
   if (problems.length) {
     console.error('deploy: not deploying (nothing was built or uploaded); fix wrangler.toml first:\n');
     for (const p of problems) console.error(`- ${p}\n`);

@@ -7,7 +7,8 @@ import { requireAdminToken } from '../http/admin-guard';
 import { readJson } from '../http/body';
 import { retryOutbox } from '../scheduled';
 import { configChecks, type ConfigCheck } from '../services/settings';
-import { objectBody, validate } from '../validation/validate';
+import { mailRetryBody } from '../validation/admin';
+import { validate } from '../validation/validate';
 
 /** Minutes a mail or webhook may stay due, or failing since it was queued, before it counts as stuck. */
 export const STUCK_MINUTES = 15;
@@ -19,13 +20,6 @@ export interface AdminHealth {
   webhooks: { dead: number; stuck: number };
   magnets: MagnetProblem[];
 }
-
-const retryBody = objectBody({
-  ids: v.optional(v.pipe(
-    v.array(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters')), 'must be an array'),
-    v.maxLength(500, 'must hold at most 500 ids'),
-  )),
-});
 
 async function webhookHealth(db: D1Database, cutoff: number) {
   const row = await db.prepare(`SELECT
@@ -77,7 +71,7 @@ export const healthRoutes = new Hono<AppEnv>()
    */
   .post('/admin/mail/retry', async (c) => {
     const absent = c.req.raw.body === null || c.req.header('content-length') === '0';
-    const body = absent ? {} : validate(retryBody, await readJson(c.req.raw, { maxBytes: 64 * 1024, mediaTypes: ['application/json'] }));
+    const body = absent ? {} : validate(mailRetryBody, await readJson(c.req.raw, { maxBytes: 64 * 1024, mediaTypes: ['application/json'] }));
     const now = Date.now();
     const requeued = await requeueDeadMails(c.env.DB, body.ids?.length ? body.ids : null, now);
     if (requeued.length) {

@@ -49,3 +49,11 @@ export const eventsQuery = v.object({
   limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(500, 'must be at most 500')), '50'),
   since: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(0, 'must not be negative')), '0'),
 });
+
+/** POST /admin/mail/retry: the dead mails to send again; none given means all. */
+export const mailRetryBody = objectBody({
+  ids: v.optional(v.pipe(
+    v.array(v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters')), 'must be an array'),
+    v.maxLength(500, 'must hold at most 500 ids'),
+  )),
+});

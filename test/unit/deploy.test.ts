@@ -13,12 +13,14 @@ const REAL = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
 const REAL_ID = '3f1c9a52-7d4e-4b8a-9c21-5e6f7a8b9c0d';
 const configured = (toml: string) => toml
   .replace(/^database_id = ".*"$/m, `database_id = "${REAL_ID}"`)
-  .replace(/^MAIL_FROM = ".*"$/m, 'MAIL_FROM = "Acme <leads@acme.example>"');
+  .replace(/^MAIL_FROM = ".*"$/m, 'MAIL_FROM = "Acme <leads@acme.example>"')
+  .replace(/^# PUBLIC_URL = ".*"$/m, 'PUBLIC_URL = "https://leads.acme.example"');
 
 describe('deployProblems', () => {
-  it('refuses the checked-in wrangler.toml: placeholder database_id and empty MAIL_FROM', () => {
+  it('refuses the checked-in wrangler.toml: placeholder database_id, empty MAIL_FROM, no PUBLIC_URL', () => {
     const problems = deployProblems(REAL);
-    expect(problems).toHaveLength(2);
+    expect(problems).toHaveLength(3);
+    expect(problems[2]).toMatch(/PUBLIC_URL is missing/);
     expect(problems[0]).toMatch(/database_id is the placeholder 00000000-0000-0000-0000-000000000000[\s\S]*wrangler d1 create lodestone/);
     expect(problems[1]).toMatch(/MAIL_FROM is empty/);
   });
@@ -33,6 +35,14 @@ describe('deployProblems', () => {
     expect(deployProblems(ok.replace(/^database_id = .*$/m, ''))).toEqual([expect.stringMatching(/database_id is missing/)]);
     expect(deployProblems(ok.replace(/^MAIL_FROM = .*$/m, 'MAIL_FROM = "   "'))).toEqual([expect.stringMatching(/MAIL_FROM is empty/)]);
     expect(deployProblems(ok.replace(/^MAIL_FROM = .*$/m, '# MAIL_FROM = "x@y.example"'))).toEqual([expect.stringMatching(/MAIL_FROM is empty/)]);
+  });
+
+  it('wants PUBLIC_URL as an https origin, in [vars] or as --var', () => {
+    const ok = configured(REAL);
+    const without = ok.replace(/^PUBLIC_URL = .*$/m, '');
+    expect(deployProblems(without)).toEqual([expect.stringMatching(/PUBLIC_URL is missing/)]);
+    expect(deployProblems(ok.replace(/^PUBLIC_URL = .*$/m, 'PUBLIC_URL = "http://leads.acme.example"'))).toEqual([expect.stringMatching(/not an https origin/)]);
+    expect(deployProblems(without, ['--var', 'PUBLIC_URL:https://leads.acme.example'])).toEqual([]);
   });
 
   it('reads only the right tables and ignores comments', () => {
@@ -51,7 +61,7 @@ describe('deployProblems', () => {
     expect(t.vars).toEqual({ MAIL_FROM: 'Acme # Leads <a@b.example>' });
     expect(t.d1_databases).toEqual({ database_id: 'first' });
     // A MAIL_FROM in another table does not count.
-    expect(deployProblems('[vars]\n[[d1_databases]]\ndatabase_id = "abc"\n[x]\nMAIL_FROM = "a@b.example"')).toEqual([expect.stringMatching(/MAIL_FROM/)]);
+    expect(deployProblems('[vars]\nPUBLIC_URL = "https://l.example"\n[[d1_databases]]\ndatabase_id = "abc"\n[x]\nMAIL_FROM = "a@b.example"')).toEqual([expect.stringMatching(/MAIL_FROM/)]);
   });
 });
 
