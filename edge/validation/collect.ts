@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { MAX_DATE_MS } from './instant';
 import { objectBody } from './validate';
 import { CLIENT_ID_PATTERN, LIMITS, SITE_ID_PATTERN, UTM_KEYS } from '../../protocol';
 
@@ -37,7 +38,8 @@ const httpUrl = v.pipe(
 const shortText = (max: number) =>
   v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
 
-const epochMs = v.pipe(v.number('must be a number'), v.safeInteger('must be an integer (epoch milliseconds)'), v.minValue(0, 'must not be negative'));
+const epochMs = v.pipe(v.number('must be a number'), v.safeInteger('must be an integer (epoch milliseconds)'), v.minValue(0, 'must not be negative'),
+  v.maxValue(MAX_DATE_MS, `must be at most ${MAX_DATE_MS} (the last JS date)`));
 
 const utm = v.partial(
   v.object(Object.fromEntries(UTM_KEYS.map((k) => [k, shortText(LIMITS.propValueMaxLength)])) as Record<
