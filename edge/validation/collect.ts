@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { MAX_DATE_MS } from './instant';
-import { objectBody } from './validate';
+import { envelopeBody, objectBody } from './validate';
 import { CLIENT_ID_PATTERN, LIMITS, SITE_ID_PATTERN, UTM_KEYS } from '../../protocol';
 
 /** Validators for POST /v1/collect, built from the shared protocol limits. */
@@ -94,7 +94,7 @@ export const wireEvent = v.variant(
 );
 
 /** Just enough to find the site before the (larger) event validation runs. */
-export const batchEnvelope = objectBody({ site: siteId });
+export const batchEnvelope = envelopeBody({ site: siteId });
 
 export const collectBatch = objectBody({
     site: siteId,
