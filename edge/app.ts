@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { TrieRouter } from 'hono/router/trie-router';
 import { PROBLEM_TYPES } from '../protocol';
 import type { AppEnv } from './env';
 import { browserCors } from './http/cors';
-import { internal, notFound, ProblemError, problemResponse } from './http/problem';
+import { internal, methodNotAllowed, notFound, ProblemError, problemResponse } from './http/problem';
 import { landingPage, styleHash } from './pages/api-reference';
 import { adminRoutes } from './routes/admin';
 import { adminMagnetRoutes } from './routes/admin-magnets';
@@ -41,6 +42,27 @@ function readableByPage(c: Context, res: Response): Response {
   return res;
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * The methods the app's own routes answer on a path (middleware, registered
+ * for every method, does not count). Built once from the route table, so a
+ * new route is covered without a list to keep in step; GET implies HEAD.
+ */
+function methodsOf(routes: readonly { method: string; path: string }[]): (path: string) => string[] {
+  let router: TrieRouter<string> | null = null;
+  return (path) => {
+    if (!router) {
+      router = new TrieRouter<string>();
+      for (const r of routes) if ((METHODS as readonly string[]).includes(r.method)) router.add(r.method, r.path, r.method);
+    }
+    const found = new Set<string>();
+    for (const m of METHODS) if (router.match(m, path)[0].length) found.add(m);
+    if (found.has('GET')) found.add('HEAD');
+    return METHODS.filter((m) => found.has(m));
+  };
+}
+
 /** Builds the API: routes are thin; every error leaves as problem+json. */
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -66,6 +88,7 @@ export function createApp() {
   app.route('/', adminMagnetRoutes);
   app.route('/', devOutboxRoutes);
 
+  const allowedOn = methodsOf(app.routes);
   app.notFound(async (c) => {
     // Static files (snippet, widget, examples) when no API route matched.
     if (c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
@@ -80,7 +103,11 @@ export function createApp() {
       c.header('X-Content-Type-Options', 'nosniff');
       return c.html(page.html);
     }
-    return problemResponse(c, notFound(`No resource at ${c.req.method} ${new URL(c.req.url).pathname}.`));
+    // A known path asked with another method: 405 with the methods it has, not "no such resource".
+    const pathname = new URL(c.req.url).pathname;
+    const allowed = allowedOn(pathname);
+    if (allowed.length && !allowed.includes(c.req.method)) return problemResponse(c, methodNotAllowed(c.req.method, pathname, allowed));
+    return problemResponse(c, notFound(`No resource at ${c.req.method} ${pathname}.`));
   });
 
   app.onError((err, c) => {

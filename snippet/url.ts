@@ -14,9 +14,9 @@ interface Loc {
 const clip = (s: string) => s.slice(0, LIMITS.urlMaxLength);
 const isHttp = (u: URL) => /^https?:$/.test(u.protocol);
 
-/** What identifies a page: its path, plus the hash route (#/…, #!/…) when hash routing is on. */
+/** What identifies a page: its path, plus the hash route (#/…, #!/…, without its own query) when hash routing is on. */
 export const pageKey = (loc: Loc, hash: boolean): string =>
-  loc.pathname + (hash && /^#!?\//.test(loc.hash) ? loc.hash : '');
+  loc.pathname + (hash && /^#!?\//.test(loc.hash) ? loc.hash.replace(/\?.*/, '') : '');
 
 /** The URL sent with an event. */
 export const pageUrl = (loc: Loc, hash: boolean): string => clip(loc.origin + pageKey(loc, hash));

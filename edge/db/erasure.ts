@@ -4,8 +4,9 @@ import type { LeadStatus } from './leads';
  * Erasure of one lead (Art. 17 GDPR): every row that names the person is
  * deleted or de-identified in one D1 batch (one transaction). What stays:
  * - events, de-identified: no lead id, visitor id, referrer, UTM, props,
- *   country, ingest id or scoring order; kind, name, url/path, target,
- *   magnet, engagement time and timestamps remain for aggregate analytics;
+ *   country, custom event name, link target, ingest id or scoring order;
+ *   kind, url/path (never a query string), magnet, engagement time and
+ *   timestamps remain for aggregate analytics;
  * - consent ledger rows, pseudonymised (ledger pseudonym instead of the lead
  *   id; page URL, IP hash and user agent dropped): the proof of what was
  *   agreed and when (Art. 7(1)), deleted after the site's ledger retention;
@@ -36,6 +37,14 @@ export interface ErasureTarget {
   /** Retention: erase only while the lead is still in this status. */
   onlyIfStatus?: LeadStatus;
 }
+
+/**
+ * What de-identifying an event clears: every column that links it to the
+ * person, and the free texts the site or the page chose (a custom event's
+ * name, a link target) since they can spell out the address or the name.
+ */
+const DEIDENTIFY = `lead_id = NULL, visitor_id = NULL, referrer = NULL, utm = NULL, props = NULL, country = NULL,
+                    name = NULL, target = NULL, lead_seq = NULL, ingest_id = NULL`;
 
 interface LeadFacts {
   email_key: string;
@@ -133,8 +142,7 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
                 WHERE site_id = ? AND lead_id = ? AND erased_at IS NULL AND ${guard.sql}`)
       .bind(pseudonym, now, siteId, leadId, ...g),
     // Events: the lead's own, and unlinked ones of its visitor ids (never another lead's).
-    db.prepare(`UPDATE events SET lead_id = NULL, visitor_id = NULL, referrer = NULL, utm = NULL, props = NULL, country = NULL,
-                       lead_seq = NULL, ingest_id = NULL
+    db.prepare(`UPDATE events SET ${DEIDENTIFY}
                 WHERE site_id = ?1 AND (lead_id = ?2 OR (lead_id IS NULL AND visitor_id IN (SELECT value FROM json_each(?3))))
                   AND EXISTS (SELECT 1 FROM leads WHERE site_id = ?4 AND id = ?5 AND status = ?6 AND updated_at = ?7)`)
       .bind(siteId, leadId, visitors, ...g),
@@ -164,8 +172,7 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
  */
 export async function deidentifyOrphanEvents(db: D1Database, siteId: string, since: number, limit: number): Promise<number> {
   const res = await db
-    .prepare(`UPDATE events SET lead_id = NULL, visitor_id = NULL, referrer = NULL, utm = NULL, props = NULL, country = NULL,
-                     lead_seq = NULL, ingest_id = NULL
+    .prepare(`UPDATE events SET ${DEIDENTIFY}
               WHERE (site_id, event_id) IN (
                 SELECT e.site_id, e.event_id FROM events e
                 WHERE e.site_id = ?1 AND e.received_at >= ?2 AND e.lead_id IS NOT NULL
@@ -187,8 +194,7 @@ export async function deleteOrphanScores(db: D1Database, siteId: string, limit: 
   const ids = JSON.stringify(results.map((r) => r.lead_id));
   await db.batch([
     db.prepare('DELETE FROM stage_history WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
-    db.prepare(`UPDATE events SET lead_id = NULL, visitor_id = NULL, referrer = NULL, utm = NULL, props = NULL, country = NULL,
-                       lead_seq = NULL, ingest_id = NULL
+    db.prepare(`UPDATE events SET ${DEIDENTIFY}
                 WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))`).bind(siteId, ids),
     db.prepare('DELETE FROM lead_scores WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
   ]);

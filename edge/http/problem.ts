@@ -38,6 +38,9 @@ export const forbiddenOrigin = (origin: string) =>
 export const notFound = (detail: string) => new ProblemError(404, PROBLEM_TYPES.notFound, 'Not found', detail);
 export const unknownSite = (site: string) =>
   new ProblemError(404, PROBLEM_TYPES.unknownSite, 'Unknown site', `No site with id "${site}".`);
+export const methodNotAllowed = (method: string, path: string, allowed: readonly string[]) =>
+  new ProblemError(405, PROBLEM_TYPES.methodNotAllowed, 'Method not allowed', `${path} does not answer ${method}; it answers ${allowed.join(', ')}.`,
+    undefined, { Allow: allowed.join(', ') });
 export const conflict = (detail: string) => new ProblemError(409, PROBLEM_TYPES.conflict, 'Conflict', detail);
 export const tooLarge = (limit: number) =>
   new ProblemError(413, PROBLEM_TYPES.tooLarge, 'Payload too large', `The body exceeds ${limit} bytes.`);

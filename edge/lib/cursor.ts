@@ -28,11 +28,22 @@ export function encodeCursor(c: Cursor): string {
   return b64url(JSON.stringify([c.sort === 'score' ? 's' : 'u', c.at, c.value, c.id, c.filters, c.fit ?? null, c.e ?? null]));
 }
 
-/** The cursor, or null when it is not one of ours (the caller answers 400). */
-export function decodeCursor(text: string): Cursor | null {
+/**
+ * How old a cursor's snapshot may be. Scores are computed at the snapshot
+ * time, and decay can only represent times within some years of its
+ * reference time: a crafted cursor with a time far away must be refused,
+ * not reach the arithmetic.
+ */
+export const CURSOR_MAX_AGE_MS = 400 * 86_400_000;
+/** Clock skew allowed between the page that made a cursor and the next request. */
+const CURSOR_SKEW_MS = 5 * 60_000;
+
+/** The cursor, or null when it is not one of ours or its snapshot time is out of range (the caller answers 400). */
+export function decodeCursor(text: string, now = Date.now()): Cursor | null {
   try {
     const [sort, at, value, id, filters, fit, e] = JSON.parse(unb64url(text)) as unknown[];
-    if ((sort !== 's' && sort !== 'u') || !Number.isFinite(at) || !Number.isFinite(value)) return null;
+    if ((sort !== 's' && sort !== 'u') || !Number.isSafeInteger(at) || !Number.isFinite(value)) return null;
+    if ((at as number) > now + CURSOR_SKEW_MS || (at as number) < now - CURSOR_MAX_AGE_MS) return null;
     if (typeof id !== 'string' || id.length > 64 || typeof filters !== 'string') return null;
     const c: Cursor = { sort: sort === 's' ? 'score' : 'updated', at: at as number, value: value as number, id, filters };
     if (Number.isFinite(fit) && Number.isFinite(e)) Object.assign(c, { fit, e });

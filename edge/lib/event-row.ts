@@ -34,15 +34,38 @@ export function clampEventTime(clientTs: number, receivedAt: number): number {
   return Math.min(receivedAt, Math.max(receivedAt - MAX_EVENT_AGE_MS, clientTs));
 }
 
+/** A hash route ("#/…" or "#!/…") without its own query string; any other fragment is dropped. */
+const hashRouteOf = (hash: string) => (/^#!?\//.test(hash) ? hash.replace(/\?.*$/s, '') : '');
+
 /**
  * URL as stored: no query string (it can carry personal data such as e-mail
- * addresses), no fragment unless it is a hash route ("#/…" or "#!/…").
+ * addresses), no fragment unless it is a hash route ("#/…" or "#!/…"), and
+ * then without the hash route's own query ("#/x?email=…").
  */
 export function cleanUrl(raw: string): { url: string; path: string } {
   const u = new URL(raw);
-  const hashRoute = /^#!?\//.test(u.hash) ? u.hash : '';
-  const path = u.pathname + hashRoute;
+  const path = u.pathname + hashRouteOf(u.hash);
   return { url: u.origin + path, path };
+}
+
+/**
+ * A link target (download or outbound) as stored, stripped like page URLs.
+ * Download targets may be relative ("/files/a.pdf?token=…"), so a string that
+ * is not an absolute URL loses everything from its first "?" and any fragment
+ * that is not a hash route.
+ */
+export function cleanTarget(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return cleanUrl(raw).url;
+  } catch {
+    // relative: handled below
+  }
+  const hashAt = raw.indexOf('#');
+  const before = hashAt < 0 ? raw : raw.slice(0, hashAt);
+  const hash = hashAt < 0 ? '' : raw.slice(hashAt);
+  const q = before.indexOf('?');
+  return q >= 0 ? before.slice(0, q) : before + hashRouteOf(hash);
 }
 
 /** UTM parameters from the event, or else from the page URL's query. */
@@ -72,7 +95,7 @@ export function toEventRow(
     path,
     referrer: event.ref ? cleanUrl(event.ref).url : null,
     utm: utm ? JSON.stringify(utm) : null,
-    target: event.kind === 'download' || event.kind === 'outbound' ? event.target : null,
+    target: event.kind === 'download' || event.kind === 'outbound' ? cleanTarget(event.target) : null,
     magnetId: event.kind === 'form_view' || event.kind === 'form_submit' ? event.magnet : null,
     engagedMs: event.kind === 'engagement' ? event.ms : null,
     props: event.props && Object.keys(event.props).length ? JSON.stringify(event.props) : null,

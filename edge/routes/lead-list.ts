@@ -9,18 +9,11 @@ import { csvPreamble, csvRow } from '../lib/csv';
 import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../lib/cursor';
 import { decayFactor, temperatureOf, type ScoringModel } from '../scoring';
 import { modelAt } from '../services/lead-scoring';
+import { instantParam } from '../validation/instant';
 import { validate } from '../validation/validate';
 
 const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
 const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
-
-/** An ISO 8601 date/time or epoch milliseconds. */
-const instant = v.pipe(
-  v.string(),
-  v.transform((s) => (/^\d+$/.test(s) ? Number(s) : Date.parse(s))),
-  v.number('must be an ISO 8601 time or epoch milliseconds'),
-  v.finite('must be an ISO 8601 time or epoch milliseconds'),
-);
 
 export const listQuery = v.object({
   sort: v.optional(v.picklist(['score', 'updated'], 'must be "score" or "updated"'), 'score'),
@@ -28,7 +21,7 @@ export const listQuery = v.object({
     v.array(v.picklist(STAGES, `must be one or more of ${STAGES.join(', ')}`)))),
   temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),
   min_score: v.optional(num('must be a number')),
-  updated_since: v.optional(instant),
+  updated_since: v.optional(instantParam),
   magnet: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
   q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
   limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'),

@@ -3,16 +3,11 @@ import * as v from 'valibot';
 import { funnelCounts, funnelReport } from '../db/funnel';
 import { requireApiKey, type KeyedEnv } from '../http/api-key';
 import { invalid } from '../http/problem';
+import { instantParam } from '../validation/instant';
 import { validate } from '../validation/validate';
 
 const DAY = 86_400_000;
-const instant = v.pipe(
-  v.string(),
-  v.transform((s) => (/^\d+$/.test(s) ? Number(s) : Date.parse(s))),
-  v.number('must be an ISO 8601 date/time or epoch milliseconds'),
-  v.finite('must be an ISO 8601 date/time or epoch milliseconds'),
-);
-export const funnelQuery = v.object({ from: v.optional(instant), to: v.optional(instant) });
+export const funnelQuery = v.object({ from: v.optional(instantParam), to: v.optional(instantParam) });
 
 /**
  * GET /v1/reports/funnel?from&to: visitors → pricing visitors → form views →

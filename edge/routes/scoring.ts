@@ -7,6 +7,8 @@ import { notFound } from '../http/problem';
 import { currentScore, DEFAULT_MODEL, explain, parseModel, qualifiedStage } from '../scoring';
 import { modelAt } from '../services/lead-scoring';
 import { runRescoring } from '../services/scoring-maintenance';
+import { cleanJson } from '../validation/text';
+import { validate } from '../validation/validate';
 
 const MODEL_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
 
@@ -42,7 +44,7 @@ export const scoringRoutes = new Hono<KeyedEnv>()
    */
   .put('/v1/scoring-model', requireApiKey('config:write'), async (c) => {
     const siteId = c.get('apiKey').siteId;
-    const model = parseModel(await readJson(c.req.raw, MODEL_BODY));
+    const model = parseModel(validate(cleanJson, await readJson(c.req.raw, MODEL_BODY)));
     const site = (await getSite(c.env.DB, siteId))!;
     const version = site.scoringModelVersion + 1;
     const now = Date.now();

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { API_KEY_SCOPES } from '../db/api-keys';
 import { siteId } from './collect';
+import { intParam, MAX_DATE_MS } from './instant';
 import { objectBody } from './validate';
 
 /** Validators for the admin API. */
@@ -46,8 +47,8 @@ export const createKeyBody = objectBody(
 );
 
 export const eventsQuery = v.object({
-  limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(500, 'must be at most 500')), '50'),
-  since: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(0, 'must not be negative')), '0'),
+  limit: v.optional(intParam(1, 500), '50'),
+  since: v.optional(intParam(0, MAX_DATE_MS), '0'),
 });
 
 /** POST /admin/mail/retry: the dead mails to send again; none given means all. */

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { objectBody } from './validate';
+import { MAX_DATE_MS } from './instant';
+import { envelopeBody, objectBody } from './validate';
 import { CLIENT_ID_PATTERN, LIMITS, SITE_ID_PATTERN, UTM_KEYS } from '../../protocol';
 
 /** Validators for POST /v1/collect, built from the shared protocol limits. */
@@ -37,7 +38,8 @@ const httpUrl = v.pipe(
 const shortText = (max: number) =>
   v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(max, `must be at most ${max} characters`));
 
-const epochMs = v.pipe(v.number('must be a number'), v.safeInteger('must be an integer (epoch milliseconds)'), v.minValue(0, 'must not be negative'));
+const epochMs = v.pipe(v.number('must be a number'), v.safeInteger('must be an integer (epoch milliseconds)'), v.minValue(0, 'must not be negative'),
+  v.maxValue(MAX_DATE_MS, `must be at most ${MAX_DATE_MS} (the last JS date)`));
 
 const utm = v.partial(
   v.object(Object.fromEntries(UTM_KEYS.map((k) => [k, shortText(LIMITS.propValueMaxLength)])) as Record<
@@ -92,7 +94,7 @@ export const wireEvent = v.variant(
 );
 
 /** Just enough to find the site before the (larger) event validation runs. */
-export const batchEnvelope = objectBody({ site: siteId });
+export const batchEnvelope = envelopeBody({ site: siteId });
 
 export const collectBatch = objectBody({
     site: siteId,

@@ -3,7 +3,7 @@ import { CLIENT_ID_PATTERN, COMPANY_SIZES, LANGS, LEAD_LIMITS, LIMITS, SITE_ID_P
 import { normaliseEmail } from '../lib/email-address';
 import { cleanText, hasNoControl, hasNoMarkup, isPersonName } from '../lib/lead-text';
 import { isHttpUrl, siteId } from './collect';
-import { objectBody } from './validate';
+import { envelopeBody, objectBody } from './validate';
 
 /**
  * Validators for POST /v1/leads. Messages name the rule that failed, since
@@ -56,7 +56,7 @@ const email = v.pipe(
 
 const CONSENT_REQUIRED = 'is required: the consent checkbox must be ticked';
 
-export const leadEnvelope = objectBody({ site: siteId, magnet: magnetId });
+export const leadEnvelope = envelopeBody({ site: siteId, magnet: magnetId });
 
 export const leadSubmission = objectBody({
   site: siteId,

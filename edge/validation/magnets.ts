@@ -29,7 +29,7 @@ const noOddControls = (s: string) => !/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]
 const consentText = objectBody({
   text: v.pipe(plain(10, LEAD_LIMITS.consentTextMaxLength), v.check(noOddControls, 'must not contain control characters other than line breaks')),
   version,
-});
+}, { lineBreaks: ['text'] });
 
 const httpUrl = v.pipe(
   v.string('must be a string'),
@@ -66,7 +66,7 @@ export const magnetBody = v.pipe(
     marketing: v.optional(v.nullable(consentText), null),
     coupled: v.optional(v.boolean('must be true or false'), false),
     turnstile: v.optional(v.boolean('must be true or false'), false),
-  }),
+  }, { lineBreaks: ['description', 'text'] }),
   // Coupling means one checkbox for both purposes: a second one would contradict it.
   v.forward(
     v.check((m) => !(m.coupled && m.marketing), 'must be omitted when coupled is true: the consent text itself must state the marketing purpose'),

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { MESSAGE_STATUSES, WEBHOOK_EVENT_TYPES, type MessageStatus } from '../db/webhooks';
 import { checkTargetUrl, type TargetPolicy } from '../lib/webhook-url';
 import { hasNoControl } from '../lib/lead-text';
+import { intParam } from './instant';
 import { objectBody } from './validate';
 
 /** Validators of the webhook API (edge/routes/webhooks.ts). */
@@ -50,8 +51,6 @@ export const updateEndpointBody = (policy: TargetPolicy) =>
     v.check((b) => Object.values(b).some((x) => x !== undefined), 'must change at least one of url, events, description, enabled'),
   );
 
-const intParam = (min: number, max: number) =>
-  v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.toNumber(), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
 
 export const deliveriesQuery = v.object({
   status: v.optional(v.picklist(MESSAGE_STATUSES as MessageStatus[], `must be one of ${MESSAGE_STATUSES.join(', ')}`)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampEventTime, cleanUrl, extractUtm, MAX_EVENT_AGE_MS, toEventRow } from '../../edge/lib/event-row';
+import { clampEventTime, cleanTarget, cleanUrl, extractUtm, MAX_EVENT_AGE_MS, toEventRow } from '../../edge/lib/event-row';
 
 describe('clampEventTime', () => {
   const received = 1_800_000_000_000;
@@ -21,6 +21,24 @@ describe('cleanUrl', () => {
   it('keeps hash routes', () => {
     expect(cleanUrl('https://a.example/app?x=1#/pricing')).toEqual({ url: 'https://a.example/app#/pricing', path: '/app#/pricing' });
     expect(cleanUrl('https://a.example/#!/a')).toEqual({ url: 'https://a.example/#!/a', path: '/#!/a' });
+  });
+  it('drops the query string inside a hash route', () => {
+    expect(cleanUrl('https://a.example/app#/thanks?email=x@y.z&n=1')).toEqual({ url: 'https://a.example/app#/thanks', path: '/app#/thanks' });
+    expect(cleanUrl('https://a.example/#!/a?t=secret')).toEqual({ url: 'https://a.example/#!/a', path: '/#!/a' });
+  });
+});
+
+describe('cleanTarget', () => {
+  it('strips absolute link targets like page URLs', () => {
+    expect(cleanTarget('https://partner.example/go?email=x@y.z#frag')).toBe('https://partner.example/go');
+    expect(cleanTarget('https://a.example/app#/dl?email=x@y.z')).toBe('https://a.example/app#/dl');
+  });
+  it('strips relative download targets from the first "?" and drops plain fragments', () => {
+    expect(cleanTarget('/files/guide.pdf?email=x@y.z')).toBe('/files/guide.pdf');
+    expect(cleanTarget('guide.pdf#page=2')).toBe('guide.pdf');
+    expect(cleanTarget('guide.pdf#x?email=x@y.z')).toBe('guide.pdf');
+    expect(cleanTarget('/a#/b?email=x@y.z')).toBe('/a#/b');
+    expect(cleanTarget('/files/guide.pdf')).toBe('/files/guide.pdf');
   });
 });
 

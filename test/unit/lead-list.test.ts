@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, filterFingerprint } from '../../edge/lib/cursor';
+import { CURSOR_MAX_AGE_MS, decodeCursor, encodeCursor, filterFingerprint } from '../../edge/lib/cursor';
 import { CSV_DECIMALS, csvCell, csvPreamble, csvRow } from '../../edge/lib/csv';
 
 describe('csvCell: spreadsheet-safe', () => {
@@ -48,9 +48,18 @@ describe('csv numbers and dialects', () => {
 describe('cursors', () => {
   it('round-trip and reject foreign input', () => {
     const c = { sort: 'score' as const, at: 1_800_000_000_000, value: 3012.5, id: 'ld_x', filters: filterFingerprint({ stage: 'mql' }) };
-    expect(decodeCursor(encodeCursor(c))).toEqual(c);
+    expect(decodeCursor(encodeCursor(c), c.at + 1000)).toEqual(c);
     expect(decodeCursor('not-a-cursor')).toBeNull();
     expect(decodeCursor(btoa('["x",1,2,"a","f"]'))).toBeNull();
+  });
+  it('refuse snapshot times the scores cannot be computed at', () => {
+    const now = 1_800_000_000_000;
+    const at = (t: number) => decodeCursor(encodeCursor({ sort: 'updated', at: t, value: 1, id: 'ld_x', filters: 'f' }), now);
+    expect(at(now - CURSOR_MAX_AGE_MS)).not.toBeNull();
+    expect(at(now - CURSOR_MAX_AGE_MS - 1)).toBeNull();
+    expect(at(now + 60_000)).not.toBeNull();
+    expect(at(now + 24 * 3600_000)).toBeNull();
+    for (const bad of [1e300, -1e16, 8.64e15 + 1, now + 0.5]) expect(at(bad), String(bad)).toBeNull();
   });
   it('fingerprints ignore key order and undefined values', () => {
     expect(filterFingerprint({ a: 1, b: 'x', c: undefined })).toBe(filterFingerprint({ b: 'x', a: 1 }));

@@ -13,6 +13,8 @@ describe('page key and URL', () => {
     expect(pageKey(loc('https://a.example/p#x'), true)).toBe('/p');
     expect(pageKey(loc('https://a.example/app#/users/1'), true)).toBe('/app#/users/1');
     expect(pageKey(loc('https://a.example/app#!/users'), true)).toBe('/app#!/users');
+    expect(pageKey(loc('https://a.example/app#/thanks?email=x@y.z'), true)).toBe('/app#/thanks');
+    expect(pageUrl(loc('https://a.example/app#/thanks?email=x@y.z'), true)).toBe('https://a.example/app#/thanks');
     expect(pageKey(loc('https://a.example/app#/users/1'), false)).toBe('/app');
     expect(pageUrl(loc('https://a.example/p?email=a@b.example'), false)).toBe('https://a.example/p');
   });
