@@ -46,7 +46,7 @@ function flatPipe(node: Node): Node[] | null {
 
 /**
  * The shape of a validator as JSON Schema can say it. Our objects start with
- * a root check (`pipe(custom(isPlainObject), object(…), …)`, at any depth)
+ * a root check (`pipe(custom(isPlainObject), textCheck, object(…), …)`, at any depth)
  * that JSON Schema cannot express and that would hide the fields; it is
  * dropped here, so every object's fields are documented. Only for the
  * document: these copies never validate anything.
@@ -55,7 +55,9 @@ function docShape(node: Node): Node {
   const flat = flatPipe(node);
   if (flat) {
     let [root, ...items] = flat as [Node, ...Node[]];
-    if (root.type === 'custom' && items[0]?.kind === 'schema') [root, ...items] = items as [Node, ...Node[]];
+    // The root check and the checks piped onto it (the text check) come before the object itself.
+    const first = items.findIndex((x) => x.kind === 'schema');
+    if (root.type === 'custom' && first >= 0) [root, ...items] = items.slice(first) as [Node, ...Node[]];
     const shaped = docShape(root);
     return items.length ? { ...shaped, pipe: [shaped, ...items] } : shaped;
   }
@@ -324,7 +326,7 @@ function wireSchema(schema: v.GenericSchema, generated: JsonSchema): JsonSchema 
   if (inner.type === 'optional') inner = inner.wrapped as typeof inner;
   const pipe = inner.pipe ?? [];
   if (!pipe.some((p) => p.type === 'to_number')) return generated;
-  const integer = pipe.some((p) => p.type === 'integer' || (p.type === 'regex' && String(p.requirement) === String(/^\d+$/)));
+  const integer = pipe.some((p) => p.type === 'integer' || p.type === 'safe_integer' || (p.type === 'regex' && /^\/\^\\d[+{]/.test(String(p.requirement))));
   const out: Record<string, unknown> = { type: integer ? 'integer' : 'number' };
   for (const p of pipe) {
     if (p.type === 'min_value') out.minimum = p.requirement;

@@ -28,8 +28,8 @@ export const intParam = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   v.pipe(
     v.string(),
     v.regex(/^\d{1,16}$/, 'must be a whole number'),
-    v.transform(Number),
-    v.check((n) => Number.isSafeInteger(n), 'must be a whole number below 2^53'),
+    v.toNumber(),
+    v.safeInteger('must be a whole number below 2^53'),
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}`),
   );
