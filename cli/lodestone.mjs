@@ -101,9 +101,10 @@ function problemMessage(status, text) {
 
 /**
  * One request with one credential; errors become ApiError with the problem detail.
- * @param {string} url @param {string} token @param {string} method @param {string} path @param {unknown} [body]
+ * @param {{ url: string, from: string }} target @param {string} token @param {string} method @param {string} path @param {unknown} [body]
  */
-async function request(url, token, method, path, body) {
+async function request(target, token, method, path, body) {
+  const { url } = target;
   let res;
   try {
     // Bytes (a magnet's file) go as they are; everything else as JSON.
@@ -115,7 +116,7 @@ async function request(url, token, method, path, body) {
     });
   } catch (err) {
     const cause = /** @type {any} */ (err).cause;
-    throw new Unreachable(`Cannot reach ${url} (${cause?.code ?? cause?.message ?? err}). ${WHERE_HINT}`);
+    throw new Unreachable(`Cannot reach ${url} (${cause?.code ?? cause?.message ?? err}; URL from ${target.from}). ${WHERE_HINT}`);
   }
   // Keep a byte-order mark: Excel's CSV dialect starts with one on purpose.
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
@@ -126,19 +127,19 @@ async function request(url, token, method, path, body) {
 /**
  * A JSON client for one credential (admin token or marketing API key). Answers
  * come back sanitized for the terminal; `raw()` gives the API's own JSON.
- * @param {string} url @param {string} token @returns {Client}
+ * @param {{ url: string, from: string }} target @param {string} token @returns {Client}
  */
-function client(url, token) {
+function client(target, token) {
   /** @type {Api} */
   const json = async (method, path, body) => {
-    const { text } = await request(url, token, method, path, body);
+    const { text } = await request(target, token, method, path, body);
     try {
       return sanitize(text ? JSON.parse(text.replace(/^\ufeff/, '')) : {});
     } catch {
       throw new ApiError(`${method} ${path}: a non-JSON answer`);
     }
   };
-  return Object.assign(json, { text: (/** @type {string} */ path) => request(url, token, 'GET', path) });
+  return Object.assign(json, { text: (/** @type {string} */ path) => request(target, token, 'GET', path) });
 }
 
 /**
@@ -645,6 +646,7 @@ export async function main(argv = process.argv.slice(2), print = (s) => console.
   const args = group in COMMANDS ? positionals.slice(1) : rest;
   const target = resolveUrl(values.url, env.env, env.cwd);
   const url = target.url;
+  const where = { url, from: target.source };
   // Credentials are resolved on first use: model commands need no admin token.
   /** @type {Client | undefined} */
   let adminApi;
@@ -652,14 +654,14 @@ export async function main(argv = process.argv.slice(2), print = (s) => console.
     if (adminApi) return adminApi;
     const token = resolveToken(url, values.token, env.env, env.cwd, target.dev);
     if (!token) throw new UsageError('No admin token: pass --token or set LODESTONE_ADMIN_TOKEN (local dev keeps it in .dev.vars).');
-    return (adminApi = client(url, token));
+    return (adminApi = client(where, token));
   };
   /** @type {Client} */
   const api = Object.assign((/** @type {Parameters<Api>} */ ...a) => admin()(...a), { text: (/** @type {string} */ p) => admin().text(p) });
   const keyed = () => {
     const key = values.key ?? env.env.LODESTONE_API_KEY;
     if (!key) throw new UsageError('No API key: pass --key or set LODESTONE_API_KEY (npm run dev prints one).');
-    return client(url, key);
+    return client(where, key);
   };
   /** @type {Ctx['out']} */
   const out = (json, human) => print(values.json ? JSON.stringify(raw(json), null, 2) : human());

@@ -90,7 +90,7 @@ describe('progress and the CSV dialect', () => {
     '': '\ufeffid;email\r\nld_1;a@x.example\r\nld_2;b@x.example\r\n',
     c2: '\ufeffid;email\r\nld_3;c@x.example\r\n',
   };
-  routes['GET /v1/leads'] = (req) => ({ text: pages[req.query.get('cursor') ?? '']!, headers: req.query.get('cursor') ? {} : { 'x-next-cursor': 'c2' } });
+  routes['GET /v1/leads'] = (req) => ({ text: pages[req.query.get('cursor') ?? '']!, headers: req.query.get('cursor') ? {} as Record<string, string> : { 'x-next-cursor': 'c2' } });
 
   it('--excel sends dialect=excel; stdout is only the data, one header, one BOM', async () => {
     const n = since();
