@@ -15,7 +15,13 @@ import { resolveToken, resolveUrl, PACKAGE_ROOT } from './target.mjs';
 import { iso, normalizeOrigin, raw, sanitize, table, visible } from './text.mjs';
 
 class UsageError extends Error {}
-class ApiError extends Error {}
+class ApiError extends Error {
+  /** @param {string} message @param {number} [status] the HTTP status, when the server answered */
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
 
 const OPTIONS = /** @type {const} */ ({
   url: { type: 'string' },
@@ -120,7 +126,7 @@ async function request(target, token, method, path, body) {
   }
   // Keep a byte-order mark: Excel's CSV dialect starts with one on purpose.
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
-  if (!res.ok) throw new ApiError(problemMessage(res.status, text));
+  if (!res.ok) throw new ApiError(problemMessage(res.status, text), res.status);
   return { text, headers: res.headers };
 }
 
@@ -289,13 +295,13 @@ const COMMANDS = {
       + `anonymous pageviews (no visitor id): ${res.anonymousPageviews}`);
   },
   doctor: async ({ api, out, values, print }) => {
-    // Local checks first: each failure says what to do, then stop.
+    // Local checks first (reachable, token accepted): each failure says what to do.
     let health;
     try {
       health = await api('GET', '/admin/health');
     } catch (err) {
-      if (err instanceof Unreachable) throw err;
-      if (err instanceof ApiError && / \(401\)/.test(err.message)) throw new ApiError(`The server is up but refused the admin token: ${err.message}`);
+      if (err instanceof ApiError && err.status === 401) throw new ApiError(`The server is up but refused the admin token: ${err.message}`, 401);
+      if (err instanceof ApiError && err.status === 404) throw new ApiError(`The server is up but has no health report (GET /admin/health); is it older than this CLI? ${err.message}`, 404);
       throw err;
     }
     if (values.json) {
