@@ -588,6 +588,9 @@ const COMMANDS = {
   },
 };
 
+/** Every command, for help and tests. */
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
 /** The human view of a site's retention answer. */
 function retentionText(/** @type {any} */ res) {
   const r = res.retention;

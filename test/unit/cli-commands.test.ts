@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/lodestone.mjs';
+import { COMMAND_HELP } from '../../cli/help.mjs';
+import { COMMAND_NAMES, main } from '../../cli/lodestone.mjs';
 import { fakeApi, runCli, type Route } from './cli-fake';
 
 const routes: Record<string, Route> = {};
@@ -33,6 +35,13 @@ describe('help and version', () => {
     expect(res.stdout).not.toContain('retention set');
     expect((await cli(['leads', 'erase', '--help'])).stdout).toContain('--yes');
     expect(after(n)).toEqual([]);
+  });
+});
+
+describe('every command has its own help', () => {
+  it.each(COMMAND_NAMES)('%s', (name) => {
+    expect(COMMAND_HELP[name]).toMatch(new RegExp(`^${name}(\\s|$)`));
+    expect(COMMAND_HELP[name]).toMatch(/Auth: /);
   });
 });
 
@@ -109,6 +118,16 @@ describe('progress and the CSV dialect', () => {
     const res = await cli(['leads', 'export', '--excel', '--progress']);
     expect(res.stdout).toBe('\ufeffid;email\r\nld_1;a@x.example\r\nld_2;b@x.example\r\nld_3;c@x.example\r\n');
     expect(res.stderr.trim().split('\n')).toEqual(['lodestone: page 1: 2 lead(s), more to come', 'lodestone: page 2: 3 lead(s), done']);
+  });
+
+  it('reports progress by default when stderr is a terminal', async () => {
+    const notes: string[] = [];
+    const out = join(mkdtempSync(join(tmpdir(), 'lodestone-export-')), 'leads.csv');
+    const lines: string[] = [];
+    await main(['leads', 'export', '--out', out], (l) => lines.push(l), { env: env(), stderrTTY: true, err: (l) => notes.push(l) });
+    expect(notes).toEqual(['lodestone: page 1: 2 lead(s), more to come', 'lodestone: page 2: 3 lead(s), done']);
+    expect(lines).toEqual([`Exported 3 lead(s) to ${out}.`]);
+    expect(readFileSync(out, 'utf8')).toBe('\ufeffid;email\r\nld_1;a@x.example\r\nld_2;b@x.example\r\nld_3;c@x.example\r\n');
   });
 
   it('rescore runs passes until no job is open, with progress only when asked', async () => {
