@@ -73,6 +73,8 @@ const OPTIONS = /** @type {const} */ ({
  * @property {(line: string) => void} err      one line to stderr
  * @property {boolean} stdinTTY
  * @property {boolean} stderrTTY
+ * @property {boolean} stdoutTTY
+ * @property {(data: string) => void} write   raw data to stdout
  * @property {(question: string) => Promise<string>} ask   one answer from the terminal
  * @property {NodeJS.ProcessEnv} env
  * @property {string} cwd
@@ -488,7 +490,11 @@ const COMMANDS = {
     if (values.out) {
       writeFileSync(values.out, chunks.join(''));
       print(`Exported ${rows} lead(s) to ${values.out}.`);
-    } else process.stdout.write(chunks.join(''));
+    } else {
+      const data = chunks.join('');
+      // Files and pipes get the bytes as they are; a terminal gets lead data it cannot act on.
+      io.write(io.stdoutTTY ? data.split(/(\r?\n)/).map((part, i) => (i % 2 ? part : visible(part))).join('') : data);
+    }
   },
   'leads gdpr-export': async ({ keyed, values, args, print }) => {
     const [id] = need(args, 1, 'leads gdpr-export <lead-id> [--out FILE]');
@@ -608,6 +614,8 @@ function processIo() {
     err: (line) => process.stderr.write(`${line}\n`),
     stdinTTY: Boolean(process.stdin.isTTY),
     stderrTTY: Boolean(process.stderr.isTTY),
+    stdoutTTY: Boolean(process.stdout.isTTY),
+    write: (data) => void process.stdout.write(data),
     ask: async (question) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {

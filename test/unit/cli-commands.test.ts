@@ -99,7 +99,8 @@ describe('progress and the CSV dialect', () => {
     '': '\ufeffid;email\r\nld_1;a@x.example\r\nld_2;b@x.example\r\n',
     c2: '\ufeffid;email\r\nld_3;c@x.example\r\n',
   };
-  routes['GET /v1/leads'] = (req) => ({ text: pages[req.query.get('cursor') ?? '']!, headers: req.query.get('cursor') ? {} as Record<string, string> : { 'x-next-cursor': 'c2' } });
+  const leadPages: Route = (req) => ({ text: pages[req.query.get('cursor') ?? '']!, headers: req.query.get('cursor') ? {} as Record<string, string> : { 'x-next-cursor': 'c2' } });
+  routes['GET /v1/leads'] = leadPages;
 
   it('--excel sends dialect=excel; stdout is only the data, one header, one BOM', async () => {
     const n = since();
@@ -128,6 +129,22 @@ describe('progress and the CSV dialect', () => {
     expect(notes).toEqual(['lodestone: page 1: 2 lead(s), more to come', 'lodestone: page 2: 3 lead(s), done']);
     expect(lines).toEqual([`Exported 3 lead(s) to ${out}.`]);
     expect(readFileSync(out, 'utf8')).toBe('\ufeffid;email\r\nld_1;a@x.example\r\nld_2;b@x.example\r\nld_3;c@x.example\r\n');
+  });
+
+  it('escapes control characters when the CSV goes to a terminal, not when it goes to a pipe', async () => {
+    const evil = 'id;company\r\nld_1;\u001b[2JAcme\r\n';
+    routes['GET /v1/leads'] = () => ({ text: evil });
+    const run = async (stdoutTTY: boolean) => {
+      let data = '';
+      await main(['leads', 'export'], () => {}, { env: env(), stdoutTTY, write: (d) => (data += d), err: () => {} });
+      return data;
+    };
+    try {
+      expect(await run(true)).toBe('id;company\r\nld_1;\\x1b[2JAcme\r\n');
+      expect(await run(false)).toBe(evil);
+    } finally {
+      routes['GET /v1/leads'] = leadPages;
+    }
   });
 
   it('rescore runs passes until no job is open, with progress only when asked', async () => {
