@@ -59,6 +59,22 @@ describe('lodestone CLI against the dev server', () => {
     expect(stdout).toMatch(/pricing_view\s+\/preise\s+anonymous/);
   });
 
+  it('shows control characters of an anonymous event visibly, and keeps them in --json', async () => {
+    const { url } = inject('stack');
+    const name = 'x\u001b[2J\u001b]0;pwned\u0007';
+    const res = await fetch(`${url}/v1/collect`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://www.cli.example' },
+      body: JSON.stringify({ site, events: [{ id: 'cli_evt_000002', kind: 'custom', name, ts: Date.now(), url: 'https://www.cli.example/' }] }),
+    });
+    expect(res.status).toBe(202);
+    const text = await cli(['events', site]);
+    expect(text.stdout).toContain('x\\x1b[2J\\x1b]0;pwned\\x07');
+    expect(text.stdout).not.toContain('\u001b');
+    const json = (await cli(['events', site, '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(json.map((e: { name?: string }) => e.name)).toContain(name);
+  });
+
   it('explains API refusals and exits 1', async () => {
     const dup = await cli(['sites', 'create', site]);
     expect(dup.code).toBe(1);
