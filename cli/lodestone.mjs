@@ -6,82 +6,22 @@
  * Plain ESM JavaScript (type-checked by tsc) so it runs on any Node >= 20
  * without a build step, including `npx lodestone` outside npm scripts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-
-const HELP = `lodestone — admin CLI for a Lodestone edge API
-
-Usage: lodestone <command> [arguments] [options]
-
-Sites
-  sites list                                 List sites with their origins
-  sites create <id> [--name N] [--origin O]… Create a site (repeat --origin)
-  sites show <id>                            One site with its origins
-Origins
-  origins add <site> <origin>                Allow a browser origin, e.g. https://www.example.com
-  origins remove <site> <origin>             Stop allowing it
-API keys (marketing API)
-  keys create <site> --name N [--scope S]…   Create a key; the secret is shown once
-                                             scopes: leads:read (default), leads:write, config:write
-  keys list <site>                           List keys (never the secrets)
-  keys revoke <site> <key-id>                Revoke a key
-Events
-  events <site> [--limit N] [--follow]       Newest events; --follow keeps printing new ones
-Leads (marketing API key: --key or LODESTONE_API_KEY)
-  leads list [--stage S] [--temperature T] [--min-score N] [--q TEXT] [--magnet M]
-             [--updated-since ISO] [--sort score|updated] [--limit N]
-                                             Leads, best current score first
-  leads show <lead-id>                       Profile, score explained, stages, consents, events
-  leads export [--format csv|ndjson] [--out FILE] [filters as for list]
-                                             Every matching lead (spreadsheet-safe CSV)
-  (with a site id, leads list <site> and leads show <site> <id> use the admin token)
-Scoring (marketing API key: --key or LODESTONE_API_KEY)
-  model get [--out FILE]                     The site's scoring model (JSON)
-  model set FILE                             Validate and save a new model version; rescoring starts
-  rescore [--budget-ms N]                    Run open rescoring jobs now (admin token)
-Lead magnets (docs/widget.md)
-  magnets list <site>                        List magnets with their file
-  magnets show <site> <magnet>               One magnet's config, consent texts and file
-  magnets put <site> <magnet> --config F     Create or replace the config from a JSON file
-  magnets upload <site> <magnet> <file>      Upload the file it delivers (PDF, EPUB, ZIP, …; max 10 MiB)
-  magnets delete <site> <magnet>             Delete a magnet and its file (leads and ledger stay)
-Leads
-  leads list <site> [--status S] [--email E] [--limit N]
-                                             Newest leads; status: pending, confirmed, withdrawn
-  leads show <site> <lead-id>                One lead with its consent ledger
-Webhooks to sales/CRM (marketing API key; docs/webhooks.md)
-  webhooks add <url> [--event E]… [--description D]
-                                             Add an endpoint; the signing secret is shown once
-                                             events: lead.confirmed, lead.stage_changed, lead.withdrawn (default: all)
-  webhooks list                              The site's endpoints
-  webhooks remove <endpoint-id>              Delete an endpoint with its deliveries
-  webhooks deliveries [--dead] [--status S] [--limit N]
-                                             Newest deliveries; --dead: dead letters only
-  webhooks show <delivery-id>                One delivery with its attempt log
-  webhooks replay <delivery-id>              Send a delivery again (same id and payload), now
-GDPR (marketing API key; docs: PRIVACY.md)
-  leads gdpr-export <lead-id> [--out FILE]   Everything held about the person (JSON)
-  leads erase <lead-id>                      Erase the person's data (irreversible)
-  leads withdraw <lead-id>                   Record a withdrawal: no more mails, scoring or tracking linkage
-                                             (webhooks send one final lead.withdrawn notice)
-Retention (admin token)
-  retention get <site>                       The site's retention periods (and the defaults)
-  retention set <site> [--pending-days N] [--withdrawn-days N] [--event-months N] [--ledger-years N]
-                                             Change them; "default" resets one
-  retention run [--budget-ms N]              Run the retention work now (the cron does it every 5 minutes)
-
-Options
-  --url URL      API base URL     (env LODESTONE_URL, default http://localhost:8787)
-  --token T      admin token      (env LODESTONE_ADMIN_TOKEN; for a local URL, .dev.vars)
-  --key K        marketing API key (env LODESTONE_API_KEY), for model and webhooks commands
-  --json         print the API's JSON answer
-  -h, --help     this help
-
-Exit codes: 0 ok, 1 the API refused or could not be reached, 2 wrong usage.`;
+import { COMMAND_HELP, HELP } from './help.mjs';
+import { resolveToken, resolveUrl, PACKAGE_ROOT } from './target.mjs';
+import { iso, normalizeOrigin, raw, sanitize, table, visible } from './text.mjs';
 
 class UsageError extends Error {}
-class ApiError extends Error {}
+class ApiError extends Error {
+  /** @param {string} message @param {number} [status] the HTTP status, when the server answered */
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
 
 const OPTIONS = /** @type {const} */ ({
   url: { type: 'string' },
@@ -115,68 +55,100 @@ const OPTIONS = /** @type {const} */ ({
   event: { type: 'string', multiple: true },
   description: { type: 'string' },
   dead: { type: 'boolean', default: false },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  progress: { type: 'boolean', default: false },
+  excel: { type: 'boolean', default: false },
+  admin: { type: 'boolean', default: false },
+  version: { type: 'boolean', default: false },
 });
 
-/** @param {string} url */
-const isLocal = (url) => /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(url);
-
-/**
- * The admin token: flag, env, or local dev's .dev.vars.
- * @param {string} url @param {string | undefined} flag
- */
-function resolveToken(url, flag) {
-  if (flag) return flag;
-  if (process.env.LODESTONE_ADMIN_TOKEN) return process.env.LODESTONE_ADMIN_TOKEN;
-  const file = join(process.cwd(), '.dev.vars');
-  if (isLocal(url) && existsSync(file)) {
-    const found = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?/m.exec(readFileSync(file, 'utf8'));
-    if (found?.[1]) return found[1].trim();
-  }
-  throw new UsageError('No admin token: pass --token or set LODESTONE_ADMIN_TOKEN (local dev keeps it in .dev.vars).');
-}
-
 /** @typedef {(method: string, path: string, body?: unknown) => Promise<any>} Api */
+/** @typedef {(path: string) => Promise<{ text: string, headers: Headers }>} TextApi */
+/** @typedef {Api & { text: TextApi }} Client */
+/**
+ * What the CLI needs from its surroundings (tests pass their own).
+ * @typedef {object} Io
+ * @property {(line: string) => void} err      one line to stderr
+ * @property {boolean} stdinTTY
+ * @property {boolean} stderrTTY
+ * @property {boolean} stdoutTTY
+ * @property {(data: string) => void} write   raw data to stdout
+ * @property {(question: string) => Promise<string>} ask   one answer from the terminal
+ * @property {NodeJS.ProcessEnv} env
+ * @property {string} cwd
+ * @property {(ms: number) => Promise<void>} sleep
+ */
+
+/** The server did not answer at all (as opposed to answering with an error). */
+class Unreachable extends ApiError {}
+
+/** How to point the CLI elsewhere, for "cannot reach" messages. */
+const WHERE_HINT = 'Start it with npm run dev, or point the CLI at a server with --url or LODESTONE_URL.';
 
 /**
- * A JSON client for one credential (admin token or marketing API key).
- * @param {string} url @param {string} token @returns {Api}
+ * One problem+json answer as one line: title, status, detail and any field
+ * errors the detail does not already name.
+ * @param {number} status @param {string} text
  */
-function client(url, token) {
-  return async (method, path, body) => {
-    let res;
+function problemMessage(status, text) {
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return `${status} with a non-JSON answer`;
+  }
+  const p = sanitize(json);
+  const detail = typeof p.detail === 'string' && p.detail ? p.detail : visible(text);
+  const extra = (Array.isArray(p.errors) ? p.errors : [])
+    .map((/** @type {{path: string, message: string}} */ e) => `${e.path} ${e.message}`)
+    .filter((/** @type {string} */ e) => !detail.includes(e));
+  return `${p.title ?? 'Error'} (${status}): ${detail}${extra.length ? ` (also: ${extra.join('; ')})` : ''}`;
+}
+
+/**
+ * One request with one credential; errors become ApiError with the problem detail.
+ * @param {{ url: string, from: string }} target @param {string} token @param {string} method @param {string} path @param {unknown} [body]
+ */
+async function request(target, token, method, path, body) {
+  const { url } = target;
+  let res;
+  try {
+    // Bytes (a magnet's file) go as they are; everything else as JSON.
+    const bytes = body instanceof Uint8Array;
+    res = await fetch(new URL(path, `${url}/`), {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }) },
+      body: body === undefined ? undefined : bytes ? /** @type {Uint8Array<ArrayBuffer>} */ (body) : JSON.stringify(body),
+    });
+  } catch (err) {
+    const cause = /** @type {any} */ (err).cause;
+    throw new Unreachable(`Cannot reach ${url} (${cause?.code ?? cause?.message ?? err}; URL from ${target.from}). ${WHERE_HINT}`);
+  }
+  // Keep a byte-order mark: Excel's CSV dialect starts with one on purpose.
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+  if (!res.ok) throw new ApiError(problemMessage(res.status, text), res.status);
+  return { text, headers: res.headers };
+}
+
+/**
+ * A JSON client for one credential (admin token or marketing API key). Answers
+ * come back sanitized for the terminal; `raw()` gives the API's own JSON.
+ * @param {{ url: string, from: string }} target @param {string} token @returns {Client}
+ */
+function client(target, token) {
+  /** @type {Api} */
+  const json = async (method, path, body) => {
+    const { text } = await request(target, token, method, path, body);
     try {
-      // Bytes (a magnet's file) go as they are; everything else as JSON.
-      const raw = body instanceof Uint8Array;
-      res = await fetch(new URL(path, url), {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : 'application/json' }) },
-        body: body === undefined ? undefined : raw ? /** @type {Uint8Array<ArrayBuffer>} */ (body) : JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new ApiError(`Cannot reach ${url}: ${/** @type {Error} */ (err).cause ?? err}. Is the server running (npm run dev)?`);
-    }
-    const text = await res.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : {};
+      return sanitize(text ? JSON.parse(text.replace(/^\ufeff/, '')) : {});
     } catch {
-      throw new ApiError(`${method} ${path}: ${res.status} with a non-JSON answer`);
+      throw new ApiError(`${method} ${path}: a non-JSON answer`);
     }
-    if (!res.ok) {
-      const where = json.errors?.length ? ` (${json.errors.map((/** @type {{path: string, message: string}} */ e) => `${e.path}: ${e.message}`).join('; ')})` : '';
-      throw new ApiError(`${json.title ?? 'Error'} (${res.status}): ${json.detail ?? text}${where}`);
-    }
-    return json;
   };
+  return Object.assign(json, { text: (/** @type {string} */ path) => request(target, token, 'GET', path) });
 }
-
-/** @param {unknown[][]} rows */
-function table(rows) {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => String(c ?? '').padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
-
-const iso = (/** @type {number | null | undefined} */ ms) => (ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : '');
 
 /**
  * The first `n` positional arguments, or a usage error.
@@ -189,15 +161,35 @@ function need(args, n, usage) {
 
 /**
  * @typedef {object} Ctx
- * @property {Api} api        admin API (admin token)
- * @property {() => Api} keyed  marketing API (API key), resolved on use
+ * @property {Client} api        admin API (admin token)
+ * @property {() => Client} keyed  marketing API (API key), resolved on use
+ * @property {Io} io
+ * @property {boolean} progress  report progress on stderr
  * @property {(json: unknown, human: () => string) => void} out
  * @property {string[]} args
- * @property {{ json?: boolean, name?: string, origin?: string[], scope?: string[], limit?: string, follow?: boolean, interval?: string, config?: string, status?: string, email?: string, out?: string, 'budget-ms'?: string, 'pending-days'?: string, 'withdrawn-days'?: string, 'event-months'?: string, 'ledger-years'?: string, event?: string[], description?: string, dead?: boolean, format?: string, url?: string, key?: string, stage?: string, temperature?: string, 'min-score'?: string, q?: string, sort?: string, magnet?: string, 'updated-since'?: string }} values
+ * @property {{ json?: boolean, name?: string, origin?: string[], scope?: string[], limit?: string, follow?: boolean, interval?: string, config?: string, status?: string, email?: string, out?: string, 'budget-ms'?: string, 'pending-days'?: string, 'withdrawn-days'?: string, 'event-months'?: string, 'ledger-years'?: string, event?: string[], description?: string, dead?: boolean, format?: string, url?: string, key?: string, stage?: string, temperature?: string, 'min-score'?: string, q?: string, sort?: string, magnet?: string, 'updated-since'?: string, from?: string, to?: string, yes?: boolean, progress?: boolean, excel?: boolean, admin?: boolean }} values
  * @property {(line: string) => void} print
  */
 
 const enc = encodeURIComponent;
+
+/** A normalised origin, or a usage error before anything is sent. @param {string} input */
+function origin(input) {
+  const r = normalizeOrigin(input);
+  if ('error' in r) throw new UsageError(r.error);
+  return r.origin;
+}
+
+/**
+ * One consent ledger entry in words: an unticked box is a refusal, not a consent.
+ * @param {{ action: string, purpose?: string | null, granted?: boolean | null, coupled?: boolean | null, textVersion?: string | null }} e
+ */
+function consentLine(e) {
+  const purpose = e.purpose ?? '';
+  const what = e.action === 'given' && e.granted === false ? `declined ${purpose} (box left unticked)`
+    : `${e.action} ${purpose}${e.coupled ? ' (coupled)' : ''}`;
+  return `${what}${e.textVersion ? ` ${e.textVersion}` : ''}`.replace(/\s+/g, ' ').trim();
+}
 
 /**
  * The lead list's query string from CLI options.
@@ -216,7 +208,7 @@ function leadQuery(values) {
 
 /**
  * Command table: "group action" → handler. Later features add rows here.
- * @type {Record<string, (ctx: Ctx) => Promise<void>>}
+ * @type {Record<string, (ctx: Ctx) => Promise<void | number>>}
  */
 const COMMANDS = {
   'sites list': async ({ api, out }) => {
@@ -225,7 +217,7 @@ const COMMANDS = {
   },
   'sites create': async ({ api, out, args, values }) => {
     const [id] = need(args, 1, 'sites create <id> [--name N] [--origin O]…');
-    const res = await api('POST', '/admin/sites', { id, name: values.name, origins: values.origin ?? [] });
+    const res = await api('POST', '/admin/sites', { id, name: values.name, origins: (values.origin ?? []).map(origin) });
     out(res, () => `Created site ${res.site.id} (${res.site.origins.length} origin(s)).`);
   },
   'sites show': async ({ api, out, args }) => {
@@ -234,14 +226,16 @@ const COMMANDS = {
     out(res, () => `${res.site.id}  ${res.site.name}\ncreated ${iso(res.site.createdAt)}\norigins:\n${res.site.origins.map((/** @type {string} */ o) => `  ${o}`).join('\n') || '  (none)'}`);
   },
   'origins add': async ({ api, out, args }) => {
-    const [site, origin] = need(args, 2, 'origins add <site> <origin>');
-    const res = await api('POST', `/admin/sites/${enc(site)}/origins`, { origin });
-    out(res, () => (res.added ? `Allowed ${origin} for ${site}.` : `${origin} was already allowed for ${site}.`));
+    const [site, given] = need(args, 2, 'origins add <site> <origin>');
+    const o = origin(given);
+    const res = await api('POST', `/admin/sites/${enc(site)}/origins`, { origin: o });
+    out(res, () => (res.added ? `Allowed ${o} for ${site}.` : `${o} was already allowed for ${site}.`));
   },
   'origins remove': async ({ api, out, args }) => {
-    const [site, origin] = need(args, 2, 'origins remove <site> <origin>');
-    const res = await api('DELETE', `/admin/sites/${enc(site)}/origins?origin=${enc(origin)}`);
-    out(res, () => `Removed ${origin} from ${site}.`);
+    const [site, given] = need(args, 2, 'origins remove <site> <origin>');
+    const o = origin(given);
+    const res = await api('DELETE', `/admin/sites/${enc(site)}/origins?origin=${enc(o)}`);
+    out(res, () => `Removed ${o} from ${site}.`);
   },
   'keys create': async ({ api, out, args, values }) => {
     const [site] = need(args, 1, 'keys create <site> --name N [--scope S]…');
@@ -262,11 +256,11 @@ const COMMANDS = {
   },
   'model get': async ({ keyed, values, print }) => {
     const res = await keyed()('GET', '/v1/scoring-model');
-    const text = JSON.stringify(res.model, null, 2);
+    const text = JSON.stringify(raw(res).model, null, 2);
     if (values.out) {
       writeFileSync(values.out, `${text}\n`);
       print(`Wrote model version ${res.version}${res.builtIn ? ' (built-in default)' : ''} to ${values.out}.`);
-    } else print(values.json ? JSON.stringify(res, null, 2) : text);
+    } else print(values.json ? JSON.stringify(raw(res), null, 2) : text);
   },
   'model set': async ({ keyed, out, args }) => {
     const [file] = need(args, 1, 'model set FILE');
@@ -279,26 +273,107 @@ const COMMANDS = {
     const res = await keyed()('PUT', '/v1/scoring-model', model);
     out(res, () => `Saved scoring model version ${res.version}; rescoring of all leads started.`);
   },
-  rescore: async ({ api, out, values }) => {
-    const res = await api('POST', `/admin/rescore?budget_ms=${enc(values['budget-ms'] ?? '20000')}`);
-    out(res, () => `Rescored ${res.processed} lead(s); ${res.open.length ? `${res.open.length} job(s) still open (run again or wait for the cron)` : 'no job open'}.`);
+  /** Passes until no job is open (or a pass makes no headway), with progress on stderr. */
+  rescore: async ({ api, out, values, io, progress }) => {
+    let processed = 0;
+    let res;
+    for (let pass = 1; ; pass++) {
+      res = await api('POST', `/admin/rescore?budget_ms=${enc(values['budget-ms'] ?? '20000')}`);
+      processed += res.processed;
+      if (progress) io.err(`lodestone: pass ${pass}: ${processed} lead(s) rescored, ${res.open.length} job(s) open`);
+      if (!res.open.length || !res.processed) break;
+    }
+    const total = processed;
+    out(res, () => `Rescored ${total} lead(s); ${res.open.length ? `${res.open.length} job(s) still open (run again or wait for the cron)` : 'no job open'}.`);
   },
-  events: async ({ api, args, values, print }) => {
+  funnel: async ({ keyed, out, values }) => {
+    const q = new URLSearchParams();
+    if (values.from) q.set('from', values.from);
+    if (values.to) q.set('to', values.to);
+    const res = await keyed()('GET', `/v1/reports/funnel?${q}`);
+    const pct = (/** @type {number | null} */ x) => (x === null ? '' : `${(x * 100).toFixed(1)}%`);
+    out(res, () => `Funnel ${res.from} → ${res.to}\n${table([['STEP', 'COUNT', 'CONVERSION', 'LOST'],
+      ...res.steps.map((/** @type {any} */ st) => [st.step, st.count, pct(st.conversion), st.lost ?? ''])])}\n`
+      + `anonymous pageviews (no visitor id): ${res.anonymousPageviews}`);
+  },
+  doctor: async ({ api, out, values, print }) => {
+    // Local checks first (reachable, token accepted): each failure says what to do.
+    let health;
+    try {
+      health = await api('GET', '/admin/health');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) throw new ApiError(`The server is up but refused the admin token: ${err.message}`, 401);
+      if (err instanceof ApiError && err.status === 404) throw new ApiError(`The server is up but has no health report (GET /admin/health); is it older than this CLI? ${err.message}`, 404);
+      throw err;
+    }
+    if (values.json) {
+      out(health, () => '');
+      return health.status === 'ok' ? 0 : 1;
+    }
+    const mark = (/** @type {boolean} */ ok) => (ok ? 'ok  ' : 'FAIL');
+    const m = health.mail ?? {};
+    const w = health.webhooks ?? {};
+    const lines = [`server reachable      ok`, `admin token accepted  ok`,
+      ...(health.checks ?? []).map((/** @type {any} */ c) => `${String(c.name).padEnd(21)} ${mark(c.ok)}${c.detail ? `  ${c.detail}` : ''}`),
+      `mail                  ${m.dead || m.stuck ? 'FAIL' : 'ok  '}  ${m.dead ?? 0} dead, ${m.stuck ?? 0} stuck${m.lastError ? `; last error ${iso(m.lastErrorAt)}: ${m.lastError}` : ''}`,
+      `webhooks              ${w.dead || w.stuck ? 'FAIL' : 'ok  '}  ${w.dead ?? 0} dead, ${w.stuck ?? 0} stuck`,
+      ...(health.magnets?.length ? ['magnets with problems:', ...health.magnets.map((/** @type {any} */ x) => `  ${x.site}/${x.magnet}: ${x.problem}`)] : []),
+      health.status === 'ok' ? 'status: ok' : `status: ${health.status}${m.dead || m.stuck ? ' (retry mails: lodestone mail retry)' : ''}`];
+    print(lines.join('\n'));
+    return health.status === 'ok' ? 0 : 1;
+  },
+  'mail retry': async ({ api, out, args }) => {
+    const res = await api('POST', '/admin/mail/retry', args.length ? { ids: args } : {});
+    out(res, () => `Requeued ${res.requeued} mail(s).`);
+  },
+  events: async ({ api, args, values, print, io }) => {
     const [site] = need(args, 1, 'events <site> [--limit N] [--follow]');
     const limit = Number(values.limit ?? 20);
-    const line = (/** @type {any} */ e) => values.json ? JSON.stringify(e)
+    const line = (/** @type {any} */ e, /** @type {any} */ r) => values.json ? JSON.stringify(r)
       : [iso(e.received_at), e.kind.padEnd(12), e.path, e.target ?? e.name ?? e.magnet_id ?? (e.engaged_ms != null ? `${e.engaged_ms} ms` : ''),
         e.visitor_id ? `vid=${e.visitor_id}` : 'anonymous', e.country ?? ''].filter(Boolean).join('  ');
+    /** Prints a page (newest first from the API) oldest first. @param {any} page */
+    const show = (page) => {
+      const rawEvents = raw(page).events;
+      for (let i = page.events.length - 1; i >= 0; i--) print(line(page.events[i], rawEvents[i]));
+    };
     const first = await api('GET', `/admin/sites/${enc(site)}/events?limit=${limit}`);
-    for (const e of [...first.events].reverse()) print(line(e));
+    show(first);
     if (!values.follow) return;
-    let since = first.events[0]?.received_at ?? Date.now() - 1;
+    // Resume from the newest instant seen; events of that very millisecond are
+    // asked for again and the ones already printed are skipped.
+    let since = raw(first).events[0]?.received_at ?? Date.now() - 1;
+    let seen = new Set(raw(first).events.filter((/** @type {any} */ e) => e.received_at === since).map((/** @type {any} */ e) => e.event_id));
     const interval = Number(values.interval ?? 1000);
+    let backoff = 0;
     for (;;) {
-      await new Promise((r) => setTimeout(r, interval));
-      const next = await api('GET', `/admin/sites/${enc(site)}/events?limit=500&since=${since}`);
-      for (const e of [...next.events].reverse()) print(line(e));
-      if (next.events.length) since = next.events[0].received_at;
+      await io.sleep(backoff || interval);
+      let next;
+      try {
+        next = await api('GET', `/admin/sites/${enc(site)}/events?limit=500&since=${since - 1}`);
+      } catch (err) {
+        if (!(err instanceof Unreachable)) throw err;
+        // One notice per outage; the lines resume where they stopped.
+        if (!backoff) io.err(`lodestone: ${err.message} Retrying until it is back (Ctrl-C to stop).`);
+        backoff = Math.min(backoff ? backoff * 2 : 500, 10_000);
+        continue;
+      }
+      backoff = 0;
+      const rawEvents = raw(next).events;
+      const fresh = { events: [] };
+      const freshRaw = [];
+      for (const [i, e] of rawEvents.entries()) {
+        if (e.received_at < since || (e.received_at === since && seen.has(e.event_id))) continue;
+        fresh.events.push(/** @type {never} */ (next.events[i]));
+        freshRaw.push(e);
+      }
+      for (let i = fresh.events.length - 1; i >= 0; i--) print(line(fresh.events[i], freshRaw[i]));
+      if (freshRaw.length) {
+        const newest = freshRaw[0].received_at;
+        if (newest !== since) seen = new Set();
+        since = newest;
+        for (const e of freshRaw) if (e.received_at === since) seen.add(e.event_id);
+      }
     }
   },
   'magnets list': async ({ api, out, args }) => {
@@ -347,7 +422,8 @@ const COMMANDS = {
     out(res, () => `Deleted magnet ${id}.`);
   },
   'leads list': async ({ api, keyed, out, args, values }) => {
-    if (!args.length) {
+    if (!values.admin) {
+      if (args.length) throw new UsageError(`leads list takes no site: the API key decides it. For the admin view of a site: lodestone leads list --admin ${visible(args[0] ?? '')}`);
       // Marketing API: the key's site, best current score first.
       const res = await keyed()('GET', `/v1/leads?${leadQuery(values)}`);
       out(res, () => table([['ID', 'EMAIL', 'STAGE', 'SCORE', 'FIT', 'ENGAGEMENT', 'TEMP', 'COMPANY', 'UPDATED'],
@@ -355,7 +431,7 @@ const COMMANDS = {
           l.temperature, l.company, l.updatedAt.replace('.000Z', 'Z')])]) + (res.next ? '\n(more: raise --limit, or use leads export)' : ''));
       return;
     }
-    const [site] = need(args, 1, 'leads list <site> [--status S] [--email E] [--limit N]');
+    const [site] = need(args, 1, 'leads list --admin <site> [--status S] [--email E] [--limit N]');
     const q = new URLSearchParams();
     if (values.status) q.set('status', values.status);
     if (values.email) q.set('email', values.email);
@@ -364,8 +440,9 @@ const COMMANDS = {
     out(res, () => table([['ID', 'EMAIL', 'STATUS', 'COMPANY', 'ROLE', 'SIZE', 'UPDATED'],
       ...res.leads.map((/** @type {any} */ l) => [l.id, l.email, l.status, l.company, l.role, l.companySize, iso(l.updatedAt)])]));
   },
-  'leads show': async ({ api, keyed, out, args }) => {
-    if (args.length === 1) {
+  'leads show': async ({ api, keyed, out, args, values }) => {
+    if (!values.admin) {
+      if (args.length !== 1) throw new UsageError('Usage: lodestone leads show <lead-id>  (the admin view: leads show --admin <site> <lead-id>)');
       const res = await keyed()('GET', `/v1/leads/${enc(args[0] ?? '')}`);
       const l = res.lead;
       const sc = res.score;
@@ -374,11 +451,11 @@ const COMMANDS = {
         sc ? `stage ${sc.stage}  score ${sc.score.toFixed(1)} (fit ${sc.fit}, engagement ${sc.engagement.toFixed(1)})  ${sc.temperature}` : 'not scored yet',
         ...(sc ? ['why:', ...sc.explanation.lines.map((/** @type {any} */ x) => `  ${x.points >= 0 ? '+' : ''}${x.points.toFixed(1).padStart(8)}  ${x.label ?? x.id}${x.count > 1 ? ` ×${x.count}` : ''}${x.capped ? ' (capped)' : ''}`)] : []),
         'stages:', ...res.stageHistory.map((/** @type {any} */ h) => `  ${iso(h.at)}  ${h.from} → ${h.to}`),
-        'consents:', ...res.consents.map((/** @type {any} */ e) => `  ${iso(e.createdAt)}  ${e.action} ${e.purpose ?? ''} ${e.textVersion ?? ''}`.trimEnd()),
+        'consents:', ...res.consents.map((/** @type {any} */ e) => `  ${iso(e.createdAt)}  ${consentLine(e)}`),
         `events (${res.events.length}, newest first):`, ...res.events.slice(0, 20).map((/** @type {any} */ e) => `  ${e.at}  ${e.kind.padEnd(15)} ${e.path ?? ''}`)].join('\n'));
       return;
     }
-    const [site, id] = need(args, 2, 'leads show <lead-id>  |  leads show <site> <lead-id>');
+    const [site, id] = need(args, 2, 'leads show --admin <site> <lead-id>');
     const res = await api('GET', `/admin/sites/${enc(site)}/leads/${enc(id)}`);
     const l = res.lead;
     out(res, () => [`${l.id}  ${l.email}  ${l.status}${l.marketing ? '  marketing: yes' : ''}`,
@@ -387,42 +464,57 @@ const COMMANDS = {
       ...res.ledger.map((/** @type {any} */ e) => `  ${iso(e.createdAt)}  ${e.action.padEnd(9)} ${(e.purpose ?? '').padEnd(9)} ${e.granted === null ? '' : e.granted ? 'ticked  ' : 'unticked'} ${e.textVersion ?? ''} ${e.magnetId ?? ''}`.trimEnd())].join('\n'));
   },
   /** Every page of the lead list, as CSV (one header) or NDJSON, to a file or stdout. */
-  'leads export': async ({ keyed, values, print }) => {
+  'leads export': async ({ keyed, values, print, io, progress }) => {
     const format = values.format ?? 'csv';
     if (format !== 'csv' && format !== 'ndjson') throw new UsageError('--format must be csv or ndjson');
+    if (values.excel && format !== 'csv') throw new UsageError('--excel only applies to --format csv');
     const base = leadQuery({ ...values, limit: values.limit ?? '1000' });
-    const url = (values.url ?? process.env.LODESTONE_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
-    const key = values.key ?? process.env.LODESTONE_API_KEY;
-    keyed(); // fails with a usage error when there is no key
+    const dialect = values.excel ? '&dialect=excel' : '';
+    const api = keyed(); // fails with a usage error when there is no key
     /** @type {string[]} */
     const chunks = [];
     let cursor = '';
     let rows = 0;
+    let pages = 0;
     do {
-      const res = await fetch(`${url}/v1/leads?${base}&format=${format}${cursor ? `&cursor=${enc(cursor)}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
-      const text = await res.text();
-      if (!res.ok) throw new ApiError(`${res.status}: ${(() => { try { return JSON.parse(text).detail; } catch { return text; } })()}`);
-      const body = format === 'csv' && chunks.length ? text.slice(text.indexOf('\r\n') + 2) : text; // one header row
+      const { text, headers } = await api.text(`/v1/leads?${base}&format=${format}${dialect}${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+      // One header row (and one byte-order mark) for the whole file.
+      const body = format === 'csv' && chunks.length ? text.slice(text.indexOf('\n') + 1) : text;
       chunks.push(body);
       rows += body.split('\n').filter((line) => line.trim()).length - (format === 'csv' && chunks.length === 1 ? 1 : 0);
-      cursor = res.headers.get('x-next-cursor') ?? '';
+      cursor = headers.get('x-next-cursor') ?? '';
+      pages++;
+      // Progress goes to stderr only: stdout may be the data itself.
+      if (progress) io.err(`lodestone: page ${pages}: ${rows} lead(s)${cursor ? ', more to come' : ', done'}`);
     } while (cursor);
     if (values.out) {
       writeFileSync(values.out, chunks.join(''));
       print(`Exported ${rows} lead(s) to ${values.out}.`);
-    } else process.stdout.write(chunks.join(''));
+    } else {
+      const data = chunks.join('');
+      // Files and pipes get the bytes as they are; a terminal gets lead data it cannot act on.
+      io.write(io.stdoutTTY ? data.split(/(\r?\n)/).map((part, i) => (i % 2 ? part : visible(part))).join('') : data);
+    }
   },
   'leads gdpr-export': async ({ keyed, values, args, print }) => {
     const [id] = need(args, 1, 'leads gdpr-export <lead-id> [--out FILE]');
     const res = await keyed()('GET', `/v1/leads/${enc(id)}/export`);
-    const text = JSON.stringify(res, null, 2);
+    const text = JSON.stringify(raw(res), null, 2);
     if (values.out) {
       writeFileSync(values.out, `${text}\n`, { mode: 0o600 });
       print(`Wrote the export of ${id} (${res.events.length} event(s), ${res.consents.ledger.length} ledger entr${res.consents.ledger.length === 1 ? 'y' : 'ies'}) to ${values.out}.`);
     } else print(text);
   },
-  'leads erase': async ({ keyed, out, args }) => {
-    const [id] = need(args, 1, 'leads erase <lead-id>');
+  'leads erase': async ({ keyed, out, args, values, io }) => {
+    const [id] = need(args, 1, 'leads erase <lead-id> [--yes]');
+    if (!values.yes) {
+      if (!io.stdinTTY) throw new UsageError(`Refusing to erase lead ${visible(id)} without confirmation: add --yes (erasure is irreversible).`);
+      const answer = (await io.ask(`Erase lead ${visible(id)} for good? This cannot be undone. Type the lead id or y to confirm: `)).trim();
+      if (answer !== id && answer.toLowerCase() !== 'y') {
+        io.err('lodestone: not erased.');
+        return 1;
+      }
+    }
     const res = await keyed()('DELETE', `/v1/leads/${enc(id)}`);
     out(res, () => (res.status === 'already_erased' ? `Lead ${id} was already erased (${iso(res.erasedAt)}).`
       : `Erased lead ${id}: personal data removed, events de-identified, consent ledger pseudonymised (see PRIVACY.md).`));
@@ -502,6 +594,9 @@ const COMMANDS = {
   },
 };
 
+/** Every command, for help and tests. */
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
 /** The human view of a site's retention answer. */
 function retentionText(/** @type {any} */ res) {
   const r = res.retention;
@@ -513,41 +608,94 @@ function retentionText(/** @type {any} */ res) {
     `  ledger of erased leads        ${r.ledgerYears} years after erasure${mark('ledgerYears')}`].join('\n');
 }
 
+/** @returns {Io} */
+function processIo() {
+  return {
+    err: (line) => process.stderr.write(`${line}\n`),
+    stdinTTY: Boolean(process.stdin.isTTY),
+    stderrTTY: Boolean(process.stderr.isTTY),
+    stdoutTTY: Boolean(process.stdout.isTTY),
+    write: (data) => void process.stdout.write(data),
+    ask: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+}
+
 /**
- * Runs one command. Exported so tests can call it in-process as well.
- * @param {string[]} [argv] @param {(line: string) => void} [print]
+ * Runs one command; resolves to the exit code. Exported so tests can call it in-process.
+ * @param {string[]} [argv] @param {(line: string) => void} [print] @param {Partial<Io>} [io]
+ * @returns {Promise<number>}
  */
-export async function main(argv = process.argv.slice(2), print = (s) => console.log(s)) {
+export async function main(argv = process.argv.slice(2), print = (s) => console.log(s), io = {}) {
+  const env = { ...processIo(), ...io };
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  if (values.help || positionals.length === 0) {
+  if (values.version) {
+    print(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
+    return 0;
+  }
+  if (positionals.length === 0) {
     print(HELP);
-    return;
+    return 0;
   }
   const [group = '', action, ...rest] = positionals;
   const key = group in COMMANDS ? group : `${group} ${action}`;
   const handler = COMMANDS[key];
-  if (!handler) throw new UsageError(`Unknown command "${positionals.slice(0, 2).join(' ')}". Run lodestone --help.`);
+  if (!handler) {
+    if (values.help && !action && Object.keys(COMMANDS).some((k) => k.startsWith(`${group} `))) {
+      print(Object.entries(COMMAND_HELP).filter(([k]) => k.startsWith(`${group} `)).map(([, h]) => `lodestone ${h}`).join('\n\n'));
+      return 0;
+    }
+    throw new UsageError(`Unknown command "${visible(positionals.slice(0, 2).join(' '))}". Run lodestone --help.`);
+  }
+  if (values.help) {
+    print(`Usage: lodestone ${COMMAND_HELP[key] ?? key}`);
+    return 0;
+  }
   const args = group in COMMANDS ? positionals.slice(1) : rest;
-  const url = (values.url ?? process.env.LODESTONE_URL ?? 'http://localhost:8787').replace(/\/+$/, '');
+  const target = resolveUrl(values.url, env.env, env.cwd);
+  const url = target.url;
+  const where = { url, from: target.source };
   // Credentials are resolved on first use: model commands need no admin token.
+  /** @type {Client | undefined} */
   let adminApi;
-  /** @type {Api} */
-  const api = (...a) => (adminApi ??= client(url, resolveToken(url, values.token)))(...a);
+  const admin = () => {
+    if (adminApi) return adminApi;
+    const token = resolveToken(url, values.token, env.env, env.cwd, target.dev);
+    if (!token) throw new UsageError('No admin token: pass --token or set LODESTONE_ADMIN_TOKEN (local dev keeps it in .dev.vars).');
+    return (adminApi = client(where, token));
+  };
+  /** @type {Client} */
+  const api = Object.assign((/** @type {Parameters<Api>} */ ...a) => admin()(...a), { text: (/** @type {string} */ p) => admin().text(p) });
   const keyed = () => {
-    const key = values.key ?? process.env.LODESTONE_API_KEY;
+    const key = values.key ?? env.env.LODESTONE_API_KEY;
     if (!key) throw new UsageError('No API key: pass --key or set LODESTONE_API_KEY (npm run dev prints one).');
-    return client(url, key);
+    return client(where, key);
   };
   /** @type {Ctx['out']} */
-  const out = (json, human) => print(values.json ? JSON.stringify(json, null, 2) : human());
-  await handler({ api, keyed, out, args, values, print });
+  const out = (json, human) => print(values.json ? JSON.stringify(raw(json), null, 2) : human());
+  const code = await handler({ api, keyed, out, args, values, print, io: env, progress: env.stderrTTY || values.progress });
+  return typeof code === 'number' ? code : 0;
 }
+
+/** @param {unknown} err */
+export const isUsageError = (err) => err instanceof UsageError || /** @type {any} */ (err)?.code?.startsWith?.('ERR_PARSE_ARGS');
 
 const invokedDirectly = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
 if (invokedDirectly || process.argv[1]?.endsWith('/lodestone')) {
-  main().catch((/** @type {any} */ err) => {
-    const usage = err instanceof UsageError || err?.code?.startsWith?.('ERR_PARSE_ARGS');
-    console.error(`lodestone: ${err.message}`);
-    process.exit(usage ? 2 : 1);
+  main().then((code) => {
+    process.exitCode = code;
+  }, (/** @type {any} */ err) => {
+    // One line, once: the message already carries the problem's detail.
+    process.stderr.write(`lodestone: ${visible(String(err?.message ?? err))}\n`);
+    process.exitCode = isUsageError(err) ? 2 : 1;
   });
 }

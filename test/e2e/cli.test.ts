@@ -25,6 +25,11 @@ describe('lodestone CLI against the dev server', () => {
     expect((await cli(['origins', 'remove', site, 'https://cli.example'])).code).toBe(0);
     const after = JSON.parse((await cli(['sites', 'show', site, '--json'])).stdout);
     expect(after.site.origins).toEqual(['https://www.cli.example']);
+
+    // Written the way people paste them, stored as origins.
+    expect((await cli(['origins', 'add', site, 'HTTPS://Shop.CLI.example:443/'])).stdout).toContain('Allowed https://shop.cli.example');
+    expect(JSON.parse((await cli(['sites', 'show', site, '--json'])).stdout).site.origins).toContain('https://shop.cli.example');
+    expect((await cli(['origins', 'remove', site, 'https://shop.cli.example/'])).code).toBe(0);
   });
 
   it('creates, lists and revokes API keys; the secret is shown once', async () => {
@@ -54,22 +59,40 @@ describe('lodestone CLI against the dev server', () => {
     expect(stdout).toMatch(/pricing_view\s+\/preise\s+anonymous/);
   });
 
+  it('shows control characters of an anonymous event visibly, and keeps them in --json', async () => {
+    const { url } = inject('stack');
+    const name = 'x\u001b[2J\u001b]0;pwned\u0007';
+    const res = await fetch(`${url}/v1/collect`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://www.cli.example' },
+      body: JSON.stringify({ site, events: [{ id: 'cli_evt_000002', kind: 'custom', name, ts: Date.now(), url: 'https://www.cli.example/' }] }),
+    });
+    expect(res.status).toBe(202);
+    const text = await cli(['events', site]);
+    expect(text.stdout).toContain('x\\x1b[2J\\x1b]0;pwned\\x07');
+    expect(text.stdout).not.toContain('\u001b');
+    const json = (await cli(['events', site, '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(json.map((e: { name?: string }) => e.name)).toContain(name);
+  });
+
   it('explains API refusals and exits 1', async () => {
     const dup = await cli(['sites', 'create', site]);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('Conflict (409)');
 
+    // Refused locally, before anything is sent; printed once.
     const badOrigin = await cli(['origins', 'add', site, 'https://x.example/path']);
-    expect(badOrigin.code).toBe(1);
-    expect(badOrigin.stderr).toMatch(/\/origin: must be an origin/);
+    expect(badOrigin.code).toBe(2);
+    expect(badOrigin.stderr).toMatch(/^lodestone: "https:\/\/x\.example\/path" has a path, query or fragment[^\n]*\n$/);
 
     const wrongToken = await cli(['sites', 'list'], { LODESTONE_ADMIN_TOKEN: 'nope' });
     expect(wrongToken.code).toBe(1);
-    expect(wrongToken.stderr).toContain('Unauthorized (401)');
+    expect(wrongToken.stderr).toMatch(/^lodestone: Unauthorized \(401\): [^\n]+\n$/);
 
     const down = await cli(['sites', 'list'], { LODESTONE_URL: 'http://127.0.0.1:9' });
     expect(down.code).toBe(1);
-    expect(down.stderr).toContain('Cannot reach');
+    expect(down.stderr).toContain('Cannot reach http://127.0.0.1:9');
+    expect(down.stderr).toContain('--url or LODESTONE_URL');
   });
 
   it('exits 2 on wrong usage', async () => {
@@ -106,9 +129,28 @@ describe('lodestone CLI against the dev server', () => {
     expect(rescore.stdout).toMatch(/Rescored \d+ lead/);
   });
 
-  it('prints help', async () => {
+  it('prints help, per-command help and the version', async () => {
     const { code, stdout } = await cli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('keys create <site>');
+    const one = await cli(['keys', 'create', '--help']);
+    expect(one).toMatchObject({ code: 0 });
+    expect(one.stdout).toMatch(/^Usage: lodestone keys create <site> --name N/);
+    expect(one.stdout).toContain('Auth: admin token');
+    expect((await cli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('prints the funnel report of the key\'s site', async () => {
+    const { apiKey } = inject('stack');
+    const res = await cli(['funnel'], { LODESTONE_API_KEY: apiKey });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^STEP\s+COUNT\s+CONVERSION\s+LOST$/m);
+    expect(res.stdout).toMatch(/^visitors\s+\d+/m);
+    expect(res.stdout).toMatch(/^sql\s+\d+/m);
+    const json = JSON.parse((await cli(['funnel', '--json'], { LODESTONE_API_KEY: apiKey })).stdout);
+    expect(json.steps.map((x: { step: string }) => x.step)).toEqual(['visitors', 'pricing_visitors', 'form_viewers', 'leads', 'confirmed', 'mql', 'sql']);
+    const bad = await cli(['funnel', '--from', 'yesterday'], { LODESTONE_API_KEY: apiKey });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^lodestone: Invalid request \(400\): [^\n]*\/from[^\n]*\n$/);
   });
 });

@@ -38,7 +38,7 @@ describe('lodestone CLI: GDPR export, withdrawal, erasure and retention', () => 
       }),
     });
     expect(res.status).toBe(202);
-    const list = await cli(['leads', 'list', site, '--email', email, '--json']);
+    const list = await cli(['leads', 'list', '--admin', site, '--email', email, '--json']);
     lead = JSON.parse(list.stdout).leads[0].id;
     expect(lead).toMatch(/^ld_/);
   });
@@ -61,15 +61,21 @@ describe('lodestone CLI: GDPR export, withdrawal, erasure and retention', () => 
     expect(withdrawn).toMatchObject({ code: 0 });
     expect(withdrawn.stdout).toContain(`Lead ${lead} is withdrawn`);
 
-    const erased = await cli(['leads', 'erase', lead], { LODESTONE_API_KEY: key });
+    // No terminal and no --yes: refused, nothing erased.
+    const refused = await cli(['leads', 'erase', lead], { LODESTONE_API_KEY: key });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect((await cli(['leads', 'gdpr-export', lead], { LODESTONE_API_KEY: key })).code).toBe(0);
+
+    const erased = await cli(['leads', 'erase', lead, '--yes'], { LODESTONE_API_KEY: key });
     expect(erased).toMatchObject({ code: 0 });
     expect(erased.stdout).toContain(`Erased lead ${lead}`);
-    const again = await cli(['leads', 'erase', lead], { LODESTONE_API_KEY: key });
+    const again = await cli(['leads', 'erase', lead, '--yes'], { LODESTONE_API_KEY: key });
     expect(again.stdout).toContain(`Lead ${lead} was already erased`);
     const gone = await cli(['leads', 'gdpr-export', lead], { LODESTONE_API_KEY: key });
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/Not found \(404\)/);
-    expect(JSON.parse((await cli(['leads', 'list', site, '--email', email, '--json'])).stdout).leads).toEqual([]);
+    expect(JSON.parse((await cli(['leads', 'list', '--admin', site, '--email', email, '--json'])).stdout).leads).toEqual([]);
   });
 
   it('retention get / set / run', async () => {
@@ -84,7 +90,8 @@ describe('lodestone CLI: GDPR export, withdrawal, erasure and retention', () => 
     expect(JSON.parse(reset.stdout)).toMatchObject({ retention: { pendingDays: 7, eventMonths: 13 } });
     const refused = await cli(['retention', 'set', site, '--pending-days', '90']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/\(400\).*pendingDays: must be at most 30/);
+    // The field error once, not again after the detail.
+    expect(refused.stderr).toBe('lodestone: Invalid request (400): The body is invalid: /pendingDays must be at most 30.\n');
     expect((await cli(['retention', 'set', site, '--pending-days', 'soon'])).code).toBe(2);
     expect((await cli(['retention', 'set', site])).code).toBe(2);
     const ran = await cli(['retention', 'run']);

@@ -43,7 +43,7 @@ describe('lodestone CLI: lead magnets and leads', () => {
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toMatch(/Conflict \(409\).*new version/);
 
-    const leads = await cli(['leads', 'list', site, '--status', 'pending']);
+    const leads = await cli(['leads', 'list', '--admin', site, '--status', 'pending']);
     expect(leads).toMatchObject({ code: 0 });
     expect(leads.stdout.trim()).toBe('ID  EMAIL  STATUS  COMPANY  ROLE  SIZE  UPDATED');
 
