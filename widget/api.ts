@@ -6,7 +6,10 @@ import type { LeadSubmission, MagnetPublic } from '../protocol/leads';
 /** The magnet's config, with the widget's words in `lang`. */
 export async function loadMagnet(api: string, site: string, id: string, lang: string): Promise<MagnetPublic> {
   const res = await fetch(`${api}/v1/magnets/${encodeURIComponent(site)}/${encodeURIComponent(id)}?lang=${lang}`);
-  if (!res.ok) throw new Error(`magnet ${id}: ${res.status}`);
+  if (!res.ok) {
+    const p = (await res.json().catch(() => undefined)) as Problem | undefined;
+    throw new Error(`${res.status} ${p?.detail || res.statusText}`);
+  }
   return res.json();
 }
 

@@ -5,7 +5,7 @@ import { checkValues, explain, type Errors } from './check';
 import { startTurnstile, visitorId } from './host';
 import type { Ctx } from './types';
 
-/** Idle, sending, "check your inbox", error (form kept, retry offered). */
+/** Idle, sending, "check your inbox", error (form kept). */
 const IDLE = 0;
 const SENDING = 1;
 const DONE = 2;
@@ -20,6 +20,8 @@ interface State {
   phase: number;
   errors: Errors;
   message: string;
+  /** The last send failed on the way or at the server: the button offers to try again. */
+  retry?: boolean;
 }
 
 /**
@@ -41,8 +43,8 @@ export class LeadForm extends Component<{ ctx: Ctx }, State> {
     if (this.state.phase == DONE) this._status.current!.focus();
   }
 
-  _fail(errors: Errors, message: string) {
-    this.setState({ phase: FAILED, errors, message });
+  _fail(errors: Errors, message: string, retry?: boolean) {
+    this.setState({ phase: FAILED, errors, message, retry });
     const first = ORDER.find((n) => errors[n]);
     if (first) setTimeout(() => (this._form.current!.elements.namedItem(first) as HTMLElement | null)?.focus());
   }
@@ -90,12 +92,14 @@ export class LeadForm extends Component<{ ctx: Ctx }, State> {
     const result = await submitLead(ctx.api, body);
     if (result.status == 202) return this.setState({ phase: DONE });
     const why = explain(result, t);
-    this._fail(why.fields, why.message);
+    // "Try again" only where sending again can help: no answer, rate limit, server error.
+    const s = result.status;
+    this._fail(why.fields, why.message, !s || s == 429 || s > 499);
   };
 
   render() {
     const { cfg, t } = this.props.ctx;
-    const { phase, errors, message } = this.state;
+    const { phase, errors, message, retry } = this.state;
     const error = (name: string) => errors[name] && <p class="e" id={`${name}-e`}>{errors[name]}</p>;
     const aria = (name: string) => ({ 'aria-invalid': !!errors[name], 'aria-describedby': errors[name] ? `${name}-e` : undefined });
     const field = (name: 'email' | LeadField, required: boolean) => {
@@ -159,7 +163,7 @@ export class LeadForm extends Component<{ ctx: Ctx }, State> {
             <slot name="ts" />
             <p class="e g" role="alert">{message}</p>
             <button type="submit" aria-disabled={phase == SENDING}>
-              {phase == FAILED ? t.retry : t.submit}
+              {phase == FAILED && retry ? t.retry : t.submit}
             </button>
           </form>
         )}

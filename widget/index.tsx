@@ -35,8 +35,12 @@ function mount(el: HTMLElement) {
         </>,
         root,
       ),
-    // Unknown magnet or API down: the page keeps whatever fallback the element had… hidden; log for the developer.
-    (err) => console.warn('lodestone widget:', err),
+    // Unknown magnet, no file, API down: a default slot shows the element's own
+    // content (the page's fallback) instead of an empty box; the owner learns why.
+    (err: Error) => {
+      render(<slot />, root);
+      console.error(`Lodestone widget: lead magnet "${opts.magnet}" of site "${site}" cannot be shown (${err.message}). Showing the element's own content instead.`);
+    },
   );
 }
 

@@ -44,7 +44,8 @@ describe('widget accessibility (axe-core in Chromium)', () => {
     await form.getByLabel('Company', { exact: true }).fill('Acme');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
     await page.waitForTimeout(2100);
-    await form.getByRole('button', { name: 'Try again' }).click();
+    // After validation errors the button keeps its label: nothing failed yet.
+    await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
     expect(await axe(page, WIDGETS)).toEqual([]);
     await context.close();
@@ -111,7 +112,7 @@ describe('keyboard only', () => {
     expect((await deepActive(page)).tag).toBe('a');
     await page.keyboard.press('Tab');
     const submit = await deepActive(page);
-    expect(submit).toMatchObject({ tag: 'button', text: 'Try again' });
+    expect(submit).toMatchObject({ tag: 'button', text: 'Send me the download link' });
     await page.waitForTimeout(2100);
     await page.keyboard.press('Enter');
     await inlineForm(page).getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();

@@ -137,8 +137,36 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     const describedBy = await email.getAttribute('aria-describedby');
     expect(await form.locator(`#${describedBy}`).textContent()).toMatch(/valid e-mail address/);
     expect(await form.getByRole('checkbox', { name: /I agree/ }).getAttribute('aria-invalid')).toBe('true');
-    expect(await form.getByLabel('Company', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(posts).toBe(0);
+    // A typing mistake is not a failure: the button keeps its label.
+    expect(await form.getByRole('button', { name: 'Send me the download link' }).count()).toBe(1);
+    expect(await form.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('the button reads "Try again" only after a server failure, not after the edge refused a field', async () => {
+    const { context, page } = await newPage(browser);
+    await openWhitepaper(page, 'Reject all');
+    const form = inlineForm(page);
+    const problem = (status: number, extra: object) => ({
+      status,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'urn:lodestone:problem:x', title: 'x', status, detail: 'x', ...extra }),
+    });
+    let answer = problem(400, { path: '/email', errors: [{ path: '/email', message: 'must be a valid e-mail address' }] });
+    await page.route('**/v1/leads', (route) => route.fulfill(answer));
+    await form.getByLabel('E-mail address').fill(uniqueEmail('labels'));
+    await form.getByLabel('Company', { exact: true }).fill('Acme');
+    await form.getByRole('checkbox', { name: /I agree/ }).check();
+    await form.getByRole('button', { name: 'Send me the download link' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Please correct the marked fields.' }).waitFor();
+    expect(await form.getByLabel('E-mail address').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+
+    answer = problem(500, {});
+    await form.getByRole('button', { name: 'Send me the download link' }).click();
+    await form.getByRole('button', { name: 'Try again' }).waitFor();
+    expect(await form.getByRole('alert').textContent()).not.toBe('');
     await context.close();
   });
 
@@ -158,6 +186,8 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     expect(await form.getByRole('link', { name: /Datenschutzerklärung/ }).count()).toBe(1);
     await form.getByRole('button', { name: 'Download-Link zusenden' }).click();
     await form.getByRole('alert').filter({ hasText: 'Bitte korrigieren Sie die markierten Felder.' }).waitFor();
+    expect(await form.getByRole('button', { name: 'Download-Link zusenden' }).count()).toBe(1);
+    expect(await form.getByRole('button', { name: 'Erneut versuchen' }).count()).toBe(0);
     // The modal on the same page is told to stay English.
     expect(await page.locator('[data-mode="modal"]').getByRole('button', { name: 'Open the download form' }).count()).toBe(1);
     await page.locator('[data-mode="modal"]').getByRole('button', { name: 'Open the download form' }).click();
@@ -180,7 +210,12 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     await form.getByLabel('Unternehmen', { exact: true }).fill('Beispiel AG');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
     await page.waitForTimeout(2100);
+    // First the connection drops: now the button offers to try again, in German.
+    await page.route('**/v1/leads', (route) => route.abort('internetdisconnected'));
     await form.getByRole('button', { name: 'Download-Link zusenden' }).click();
+    await form.getByRole('button', { name: 'Erneut versuchen' }).waitFor();
+    await page.unroute('**/v1/leads');
+    await form.getByRole('button', { name: 'Erneut versuchen' }).click();
     await form.getByRole('status').filter({ hasText: /Postfach/ }).waitFor();
     const mail = await waitForMail(email);
     expect(mail.subject).toBe('Bitte bestätigen Sie Ihre Anfrage: Lead Magnets That Respect People');
