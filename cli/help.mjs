@@ -40,7 +40,7 @@ export const COMMAND_HELP = {
   'retention set': `retention set <site> [--pending-days N] [--withdrawn-days N] [--event-months N] [--ledger-years N]\n  Change them; "default" resets one.\n${ADMIN}`,
   'retention run': `retention run [--budget-ms N]\n  Run the retention work now (the cron does it every 5 minutes).\n${ADMIN}`,
   doctor: `doctor\n  Checks the server is reachable, the admin token is accepted, and reads its health\n  (mail and webhook queues, magnets). Exit code 1 when anything is degraded.\n${ADMIN}`,
-  'mail retry': `mail retry [<mail-id>…]\n  Requeue dead or stuck mails now (all of them without ids).\n${ADMIN}`,
+  'mail retry': `mail retry [<mail-id>…]\n  Requeue dead mails now (all of them without ids); pending and stuck ones are left to the cron.\n${ADMIN}`,
 };
 
 export const HELP = `lodestone — admin CLI for a Lodestone edge API
@@ -73,7 +73,7 @@ Retention (admin token)
   retention get <site> | retention set <site> … | retention run
 Operations (admin token)
   doctor                                      Health of the server, exit 1 when degraded
-  mail retry [<mail-id>…]                     Requeue dead or stuck mails
+  mail retry [<mail-id>…]                     Requeue dead mails
 
 Options
   --url URL      API base URL (env LODESTONE_URL; else the running \`npm run dev\` server

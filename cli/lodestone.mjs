@@ -318,7 +318,8 @@ const COMMANDS = {
       `mail                  ${m.dead || m.stuck ? 'FAIL' : 'ok  '}  ${m.dead ?? 0} dead, ${m.stuck ?? 0} stuck${m.lastError ? `; last error ${iso(m.lastErrorAt)}: ${m.lastError}` : ''}`,
       `webhooks              ${w.dead || w.stuck ? 'FAIL' : 'ok  '}  ${w.dead ?? 0} dead, ${w.stuck ?? 0} stuck`,
       ...(health.magnets?.length ? ['magnets with problems:', ...health.magnets.map((/** @type {any} */ x) => `  ${x.site}/${x.magnet}: ${x.problem}`)] : []),
-      health.status === 'ok' ? 'status: ok' : `status: ${health.status}${m.dead || m.stuck ? ' (retry mails: lodestone mail retry)' : ''}`];
+      // The server requeues dead mails only; stuck ones are the cron's (or the mail config's) to fix.
+      health.status === 'ok' ? 'status: ok' : `status: ${health.status}${m.dead ? ' (retry dead mails: lodestone mail retry)' : ''}`];
     print(lines.join('\n'));
     return health.status === 'ok' ? 0 : 1;
   },

@@ -312,6 +312,16 @@ describe('doctor and mail retry', () => {
     expect(JSON.parse(json.stdout).status).toBe('degraded');
   });
 
+  it('suggests mail retry for dead mails only: the server does not requeue stuck ones', async () => {
+    routes['GET /admin/health'] = () => ({ json: { ...healthy, status: 'degraded', mail: { dead: 0, stuck: 3, lastError: null, lastErrorAt: null } } });
+    const stuck = await cli(['doctor']);
+    expect(stuck.code).toBe(1);
+    expect(stuck.stdout).toMatch(/^status: degraded$/m);
+    routes['GET /admin/health'] = () => ({ json: { ...healthy, status: 'degraded', mail: { dead: 1, stuck: 3, lastError: null, lastErrorAt: null } } });
+    expect((await cli(['doctor'])).stdout).toMatch(/^status: degraded \(retry dead mails: lodestone mail retry\)$/m);
+    expect((await cli(['mail', 'retry', '--help'])).stdout).not.toContain('stuck mails now');
+  });
+
   it('mail retry sends the ids (or none) and prints the count', async () => {
     routes['POST /admin/mail/retry'] = (req) => ({ json: { requeued: (req.body as { ids?: string[] }).ids?.length ?? 5 } });
     const n = since();
