@@ -171,7 +171,7 @@ export async function seedDemoMagnet(url, token) {
     lang: 'en',
     fields: [
       { name: 'firstName', required: false },
-      { name: 'company', required: true },
+      { name: 'company', required: false },
       { name: 'role', required: false },
       { name: 'companySize', required: false },
       { name: 'industry', required: false },
@@ -180,7 +180,7 @@ export async function seedDemoMagnet(url, token) {
       text: 'I agree that Acme Analytics stores the details I enter here to send me this whitepaper and to answer my request. I can withdraw this consent at any time with the link in every e-mail.',
       version: '2026-11-01',
     },
-    privacyUrl: `${url}/whitepaper.html#privacy`,
+    privacyUrl: `${url}/whitepaper#privacy`,
     marketing: {
       text: 'Also send me occasional e-mails about new guides and events (optional; not needed for the download).',
       version: '2026-11-01',
@@ -212,7 +212,7 @@ export async function startStack(opts = {}) {
   // Mail links point at this port, never at the request's Host header.
   const vars = { ADMIN_TOKEN: adminToken, ...leadDevVars(), LODESTONE_ENV: 'development', PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.vars };
   const args = [WRANGLER, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo,
-    '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn',
+    '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn', '--test-scheduled',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
   let stdio = /** @type {any} */ ('inherit');
   if (!opts.inherit) {

@@ -41,7 +41,7 @@ describe('w.js on its own (no snippet)', () => {
     const form = page.locator('[data-lodestone-magnet]');
     const email = uniqueEmail('standalone');
     await form.getByLabel('E-mail address').fill(email);
-    await form.getByLabel('Company', { exact: true }).fill('Solo GmbH');
+    await form.getByLabel(/^Company( \(optional\))?$/).fill('Solo GmbH');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
     await page.waitForTimeout(2100);
     await form.getByRole('button', { name: 'Send me the download link' }).click();

@@ -24,7 +24,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     const form = inlineForm(page);
     await form.getByLabel('E-mail address').fill(email);
     await form.getByLabel(/First name/).fill('Jane');
-    await form.getByLabel('Company', { exact: true }).fill('Müller & Söhne GmbH');
+    await form.getByLabel(/^Company( \(optional\))?$/).fill('Müller & Söhne GmbH');
     await form.getByLabel(/Job title/).fill('Head of Marketing');
     await form.getByLabel(/Company size/).selectOption('50-249');
     await form.getByLabel(/Industry/).fill('Machinery');
@@ -106,13 +106,13 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     const form = inlineForm(page);
     await page.route('**/v1/leads', (route) => route.abort('internetdisconnected'));
     await form.getByLabel('E-mail address').fill(email);
-    await form.getByLabel('Company', { exact: true }).fill('Acme');
+    await form.getByLabel(/^Company( \(optional\))?$/).fill('Acme');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
     await page.waitForTimeout(2100);
     await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('alert').filter({ hasText: /Could not send/ }).waitFor();
     expect(await form.getByLabel('E-mail address').inputValue()).toBe(email);
-    expect(await form.getByLabel('Company', { exact: true }).inputValue()).toBe('Acme');
+    expect(await form.getByLabel(/^Company( \(optional\))?$/).inputValue()).toBe('Acme');
     expect(await form.getByRole('checkbox', { name: /I agree/ }).isChecked()).toBe(true);
     expect(await leadByEmail(email)).toBeUndefined();
 
@@ -120,6 +120,21 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     await form.getByRole('button', { name: 'Try again' }).click();
     await form.getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
     expect(await leadByEmail(email)).toMatchObject({ status: 'pending' });
+    await context.close();
+  });
+
+  it('the demo form needs only the address and the consent box: company and the rest are optional', async () => {
+    const { context, page } = await newPage(browser);
+    const email = uniqueEmail('minimal');
+    await openWhitepaper(page, 'Reject all');
+    const form = inlineForm(page);
+    expect(await form.getByLabel(/^Company( \(optional\))?$/).getAttribute('required')).toBeNull();
+    await form.getByLabel('E-mail address').fill(email);
+    await form.getByRole('checkbox', { name: /I agree that Acme Analytics stores/ }).check();
+    await page.waitForTimeout(2100);
+    await form.getByRole('button', { name: 'Send me the download link' }).click();
+    await form.getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
+    expect(await leadByEmail(email)).toMatchObject({ status: 'pending', company: null });
     await context.close();
   });
 
@@ -156,7 +171,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     let answer = problem(400, { path: '/email', errors: [{ path: '/email', message: 'must be a valid e-mail address' }] });
     await page.route('**/v1/leads', (route) => route.fulfill(answer));
     await form.getByLabel('E-mail address').fill(uniqueEmail('labels'));
-    await form.getByLabel('Company', { exact: true }).fill('Acme');
+    await form.getByLabel(/^Company( \(optional\))?$/).fill('Acme');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
     await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('alert').filter({ hasText: 'Please correct the marked fields.' }).waitFor();
@@ -207,7 +222,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     await page.getByRole('button', { name: 'Reject all' }).click();
     const form = inlineForm(page);
     await form.getByLabel('E-Mail-Adresse').fill(email);
-    await form.getByLabel('Unternehmen', { exact: true }).fill('Beispiel AG');
+    await form.getByLabel(/^Unternehmen( \(optional\))?$/).fill('Beispiel AG');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
     await page.waitForTimeout(2100);
     // First the connection drops: now the button offers to try again, in German.
