@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import { launchBrowser } from './browser';
 import { Receiver } from './webhook-receiver';
 import { axe } from './widget-helpers';
+import { apiCall } from './api-helpers';
 
 /**
  * Link scanners that run JavaScript (a headless browser opening every link
@@ -28,16 +29,7 @@ let key = '';
 let endpointId = '';
 let browser: Browser;
 
-async function call(method: string, path: string, body?: unknown, token = key): Promise<any> {
-  const res = await fetch(`${stack().url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const call = (method: string, path: string, body?: unknown, token = key) => apiCall(token, method, path, body);
 const admin = (method: string, path: string, body?: unknown) => call(method, path, body, stack().adminToken);
 
 let n = 0;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { percentile, Receiver, verifyStandardWebhook, type Arrival } from './webhook-receiver';
+import { apiCall } from './api-helpers';
 
 /**
  * Webhooks end to end: the real local stack (wrangler dev, local D1) hands
@@ -36,16 +37,7 @@ const MODEL = {
   engagement: [{ id: 'pricing', label: 'Pricing page', kinds: ['pricing_view'], points: 10 }],
 };
 
-async function call(method: string, path: string, body?: unknown, token = key): Promise<any> {
-  const res = await fetch(`${stack().url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const call = (method: string, path: string, body?: unknown, token = key) => apiCall(token, method, path, body);
 const admin = (method: string, path: string, body?: unknown) => call(method, path, body, stack().adminToken);
 
 async function cli(args: string[]) {
