@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from '../lib/crypto';
 import type { MagnetFile } from './magnets';
 
 /**
@@ -9,19 +10,6 @@ import type { MagnetFile } from './magnets';
 export const CHUNK_BYTES = 1024 * 1024;
 /** Whitepapers, e-books, checklists: 10 MiB is plenty; larger files belong in R2. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /**
  * Replaces the file of an existing magnet in one batch: old chunks go, new

@@ -1,3 +1,5 @@
+import { fromBase64Url, toBase64Url } from './crypto';
+
 /**
  * Opaque keyset cursors for lead lists. A cursor carries the sort, the
  * snapshot time (scores are compared as they were at the first page, so
@@ -21,8 +23,12 @@ export interface Cursor {
   e?: number;
 }
 
-const b64url = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const unb64url = (s: string) => atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+const b64url = (s: string) => toBase64Url(new TextEncoder().encode(s));
+const unb64url = (s: string) => {
+  const bytes = fromBase64Url(s);
+  if (!bytes) throw new Error('not base64url');
+  return new TextDecoder().decode(bytes);
+};
 
 export function encodeCursor(c: Cursor): string {
   return b64url(JSON.stringify([c.sort === 'score' ? 's' : 'u', c.at, c.value, c.id, c.filters, c.fit ?? null, c.e ?? null]));

@@ -1,5 +1,5 @@
-import { randomToken } from './crypto';
-import { MIN_SECRET_LENGTH, toBase64Url } from './signing';
+import { derivedKey, hmacSha256, randomToken, toBase64Url } from './crypto';
+import { MIN_SECRET_LENGTH } from './signing';
 
 /**
  * One-way identifiers that outlive an erased lead (see PRIVACY.md):
@@ -14,27 +14,9 @@ import { MIN_SECRET_LENGTH, toBase64Url } from './signing';
  * are then anonymous and can never be linked back.
  */
 
-const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function derivedKey(secret: string, label: string): Promise<CryptoKey> {
-  const id = `${label}\u0000${secret}`;
-  let key = keys.get(id);
-  if (!key) {
-    key = (async () => {
-      const master = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-      const raw = await crypto.subtle.sign('HMAC', master, encoder.encode(`lodestone/${label}/v1`));
-      return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    })();
-    keys.set(id, key);
-  }
-  return key;
-}
-
 async function keyed(secret: string | null, label: string, parts: string[]): Promise<string> {
   if (!secret || secret.length < MIN_SECRET_LENGTH) return randomToken(32);
-  const sig = await crypto.subtle.sign('HMAC', await derivedKey(secret, label), encoder.encode(parts.join('\n')));
-  return toBase64Url(sig);
+  return toBase64Url(await hmacSha256(await derivedKey(secret, label), parts.join('\n')));
 }
 
 /** "ps_…": replaces the lead id in the ledger rows of an erased lead. */

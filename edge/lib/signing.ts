@@ -8,6 +8,8 @@
  * for another and the IP hash can't be used to forge links.
  */
 
+import { derivedKey, fromBase64Url, hmacSha256, hmacSha256Verify, toBase64Url } from './crypto';
+
 const encoder = new TextEncoder();
 
 export type KeyPurpose = 'download' | 'withdraw' | 'ip';
@@ -15,41 +17,9 @@ export type KeyPurpose = 'download' | 'withdraw' | 'ip';
 /** A SIGNING_KEY shorter than this is refused (it would be guessable). */
 export const MIN_SECRET_LENGTH = 32;
 
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-async function hmacKey(raw: BufferSource): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-}
-
 /** The key for one purpose, derived once per isolate. */
 export function purposeKey(secret: string, purpose: KeyPurpose): Promise<CryptoKey> {
-  const cacheKey = `${purpose}\u0000${secret}`;
-  let key = keyCache.get(cacheKey);
-  if (!key) {
-    key = (async () => {
-      const master = await hmacKey(encoder.encode(secret));
-      const derived = await crypto.subtle.sign('HMAC', master, encoder.encode(`lodestone/${purpose}/v1`));
-      return hmacKey(derived);
-    })();
-    keyCache.set(cacheKey, key);
-  }
-  return key;
-}
-
-export function toBase64Url(bytes: ArrayBuffer | Uint8Array): string {
-  let bin = '';
-  for (const b of new Uint8Array(bytes)) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
+  return derivedKey(secret, purpose);
 }
 
 /** Fields are joined with a separator that none of them may contain. */
@@ -59,15 +29,14 @@ function message(parts: readonly string[]): Uint8Array<ArrayBuffer> {
 }
 
 export async function sign(secret: string, purpose: KeyPurpose, parts: readonly string[]): Promise<string> {
-  const sig = await crypto.subtle.sign('HMAC', await purposeKey(secret, purpose), message(parts));
-  return toBase64Url(sig);
+  return toBase64Url(await hmacSha256(await purposeKey(secret, purpose), message(parts)));
 }
 
 /** Constant-time check (crypto.subtle.verify) of a signature from a URL. */
 export async function verify(secret: string, purpose: KeyPurpose, parts: readonly string[], signature: string): Promise<boolean> {
   const bytes = fromBase64Url(signature);
   if (!bytes || bytes.byteLength !== 32) return false;
-  return crypto.subtle.verify('HMAC', await purposeKey(secret, purpose), bytes, message(parts));
+  return hmacSha256Verify(await purposeKey(secret, purpose), bytes, message(parts));
 }
 
 /** Parts of a download link; `expires` in epoch seconds. */

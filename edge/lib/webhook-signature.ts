@@ -10,24 +10,11 @@
  * Crypto only, so the same code runs in workerd and Node.
  */
 
+import { fromBase64, hmacKey, hmacSha256, toBase64 } from './crypto';
+
 export const SECRET_PREFIX = 'whsec_';
 /** 32 random bytes: inside Standard Webhooks' 24–64 byte range. */
 const SECRET_BYTES = 32;
-
-const encoder = new TextEncoder();
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** A new signing secret: "whsec_" + base64 of 32 random bytes. */
 export function generateSecret(): string {
@@ -44,9 +31,8 @@ export function secretKey(secret: string): Uint8Array<ArrayBuffer> {
 
 /** "v1,<base64 signature>" of one message attempt. */
 export async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', secretKey(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestamp}.${body}`));
-  return `v1,${toBase64(new Uint8Array(mac))}`;
+  const mac = await hmacSha256(await hmacKey(secretKey(secret)), `${id}.${timestamp}.${body}`);
+  return `v1,${toBase64(mac)}`;
 }
 
 /** The three Standard Webhooks headers for one attempt; `nowMs` is the sending time. */
