@@ -6,7 +6,8 @@ import { getSite, siteFrom, siteStatement, type Site } from '../db/sites';
 import type { AppEnv } from '../env';
 import { readJson } from '../http/body';
 import { allowOrigin } from '../http/cors';
-import { forbiddenOrigin, rateLimited, unknownSite } from '../http/problem';
+import { forbiddenOrigin, unknownSite } from '../http/problem';
+import { limitClient } from '../http/rate-limit';
 import { randomToken } from '../lib/crypto';
 import { toEventRow } from '../lib/event-row';
 import { modelAt, planIngestScoring, refreshLead } from '../services/lead-scoring';
@@ -61,12 +62,7 @@ export const collectRoutes = new Hono<AppEnv>().post('/v1/collect', async (c) =>
   if (!site.origins.includes(origin)) throw forbiddenOrigin(origin);
   allowOrigin(c, origin);
 
-  if (c.env.RATE_LIMITER && c.env.INGEST_RATE_LIMIT !== 'off') {
-    // The client address is a rate-limit key only; it is never stored.
-    const client = c.req.header('cf-connecting-ip') ?? 'unknown';
-    const { success } = await c.env.RATE_LIMITER.limit({ key: `${site.id}:${client}` });
-    if (!success) throw rateLimited(60);
-  }
+  await limitClient(c, site.id);
 
   const batch = validate(collectBatch, body);
   const receivedAt = Date.now();

@@ -7,7 +7,8 @@ import { readJson } from '../http/body';
 import { clientIp, country, evidence, linkBase } from '../http/client';
 import { onLeadChanged } from '../services/lead-scoring';
 import { allowOrigin } from '../http/cors';
-import { forbiddenOrigin, notConfigured, notFound, rateLimited, unknownSite } from '../http/problem';
+import { forbiddenOrigin, notConfigured, notFound, unknownSite } from '../http/problem';
+import { limitClient } from '../http/rate-limit';
 import { verifyTurnstile } from '../lib/turnstile';
 import { WIDGET_COPY } from '../lib/widget-copy';
 import { langOf } from '../pages/layout';
@@ -82,10 +83,7 @@ export const leadRoutes = new Hono<AppEnv>()
     const envelope = validate(leadEnvelope, body);
     const site = await siteForOrigin(c, envelope.site, true);
 
-    if (c.env.RATE_LIMITER && c.env.INGEST_RATE_LIMIT !== 'off') {
-      const { success } = await c.env.RATE_LIMITER.limit({ key: `lead:${site.id}:${clientIp(c) ?? 'unknown'}` });
-      if (!success) throw rateLimited(60);
-    }
+    await limitClient(c, `lead:${site.id}`);
 
     const settings = mailSettings(c.env);
     const base = linkBase(c.env);

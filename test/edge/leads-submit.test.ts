@@ -215,6 +215,21 @@ describe('POST /v1/leads: refused before anything is stored', () => {
     expect(problem.path).toBe('/turnstile');
     expect(await storedFor(site, body.email)).toEqual(NOTHING);
   });
+
+  it('a client over the rate limit (5 per minute in tests): 429, nothing stored; other clients go on', async () => {
+    const { site, magnet } = await setupMagnet();
+    const headers = { 'cf-connecting-ip': '203.0.113.77' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await postLead(submission(site, magnet, { email: `reader${i}@example.com` }), { headers })).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 202]);
+    const over = submission(site, magnet, { email: 'one-too-many@example.com' });
+    const res = await postLead(over, { headers });
+    await expectProblem(res, 429, PROBLEM_TYPES.rateLimited);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await storedFor(site, over.email)).leads).toBe(5);
+    expect(await leadRow(site, over.email)).toBeNull();
+    expect((await postLead(submission(site, magnet, { email: 'other-client@example.com' }), { headers: { 'cf-connecting-ip': '203.0.113.78' } })).status).toBe(202);
+  });
 });
 
 describe('GET /v1/magnets/:site/:magnet', () => {
