@@ -1,6 +1,7 @@
 import type { Cursor } from '../lib/cursor';
 import { decayFactor } from '../scoring/decay';
 import type { ScoringModel } from '../scoring';
+import type { LeadRow } from './leads';
 
 /**
  * The filtered, sorted, keyset-paged lead list of the marketing API.
@@ -37,22 +38,13 @@ export interface LeadListRow {
   updatedAt: number;
 }
 
-interface Row {
-  id: string;
-  email: string;
-  first_name: string | null;
-  company: string | null;
-  role: string | null;
-  company_size: string | null;
-  industry: string | null;
-  country: string | null;
-  status: string;
+type Row = Pick<LeadRow, 'id' | 'email' | 'first_name' | 'company' | 'role' | 'company_size' | 'industry' | 'country' | 'status'> & {
   stage: string;
   fit: number;
   engagement: number;
   score: number;
   updated: number;
-}
+};
 
 /** LIKE pattern for a free-text search, with the wildcards of the input escaped. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

@@ -298,9 +298,12 @@ export interface Lead {
   withdrawnAt: number | null;
 }
 
-interface LeadRow {
+/** One row of the leads table as D1 returns it: the one shape every query of it picks from. */
+export interface LeadRow {
+  site_id: string;
   id: string;
   email: string;
+  email_key: string;
   status: LeadStatus;
   marketing: number;
   first_name: string | null;
@@ -309,6 +312,7 @@ interface LeadRow {
   company_size: string | null;
   industry: string | null;
   visitor_id: string | null;
+  country: string | null;
   lang: string;
   created_at: number;
   updated_at: number;

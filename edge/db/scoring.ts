@@ -1,4 +1,5 @@
 import type { EngagementState, FitLine, ScoringEvent, StageState, StageTransition } from '../scoring';
+import type { LeadRow } from './leads';
 
 /**
  * Data access for lead scoring: models, per-lead score rows, visitor links,
@@ -60,16 +61,8 @@ export interface LeadScoreRow {
   } | null;
 }
 
-interface JoinedRow {
-  id: string;
+type JoinedRow = Pick<LeadRow, 'id' | 'status' | 'email' | 'company' | 'role' | 'company_size' | 'industry' | 'country'> & {
   site_model_version: number;
-  status: LeadScoreRow['status'];
-  email: string;
-  company: string | null;
-  role: string | null;
-  company_size: string | null;
-  industry: string | null;
-  country: string | null;
   model_version: number | null;
   fit: number | null;
   fit_rules: string | null;
@@ -81,7 +74,7 @@ interface JoinedRow {
   recheck_at: number | null;
   rev: string | null;
   updated_at: number | null;
-}
+};
 
 const LEAD_SCORE_COLUMNS = `
   l.id, l.status, (SELECT scoring_model_version FROM sites WHERE id = l.site_id) AS site_model_version,

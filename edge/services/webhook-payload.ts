@@ -1,4 +1,4 @@
-import type { Lead } from '../db/leads';
+import type { Lead, LeadRow } from '../db/leads';
 import { getLeadScore } from '../db/scoring';
 import type { StageChange, WebhookEventType } from '../db/webhooks';
 import { currentScore, explain, type Explanation, type ScoringModel } from '../scoring';
@@ -145,22 +145,8 @@ export function buildPayload(p: PayloadInput): WebhookPayload {
   };
 }
 
-interface LeadRow {
-  id: string;
-  email: string;
-  status: LeadSnapshot['status'];
-  marketing: number;
-  first_name: string | null;
-  company: string | null;
-  role: string | null;
-  company_size: string | null;
-  industry: string | null;
-  country: string | null;
-  lang: string;
-  created_at: number;
-  confirmed_at: number | null;
-  withdrawn_at: number | null;
-}
+type SnapshotRow = Pick<LeadRow, 'id' | 'email' | 'status' | 'marketing' | 'first_name' | 'company' | 'role' | 'company_size' | 'industry'
+  | 'country' | 'lang' | 'created_at' | 'confirmed_at' | 'withdrawn_at'>;
 
 interface EventRow {
   kind: string;
@@ -179,7 +165,7 @@ export async function leadSnapshot(db: D1Database, siteId: string, leadId: strin
                      created_at, confirmed_at, withdrawn_at
               FROM leads WHERE site_id = ? AND id = ?`)
     .bind(siteId, leadId)
-    .first<LeadRow>();
+    .first<SnapshotRow>();
   if (!r) return null;
   return {
     id: r.id, email: r.email, status: r.status, marketing: r.marketing === 1, firstName: r.first_name, company: r.company,
