@@ -1,4 +1,5 @@
 import { escapeHtml } from '../mail/escape';
+import { toBase64 } from '../lib/crypto';
 
 /**
  * The API reference at /docs and the landing page at /, rendered on the
@@ -182,7 +183,7 @@ ${body}
 let hash: Promise<string> | null = null;
 /** CSP hash of the one inline style: no nonce needed, so the page can be cached. */
 export function styleHash(): Promise<string> {
-  hash ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(STYLE)).then((d) => `sha256-${btoa(String.fromCharCode(...new Uint8Array(d)))}`);
+  hash ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(STYLE)).then((d) => `sha256-${toBase64(d)}`);
   return hash;
 }
 
