@@ -40,17 +40,17 @@ const snippetPlugins = (module = false) => [nodeResolve({ browser: true }), ts()
 
 export default [
   {
-    input: 'snippet/index.ts',
+    input: 'snippet/entry-loader.ts',
     output: [{ file: 'dist/public/s.js', format: 'iife', strict: false }],
     plugins: snippetPlugins(),
   },
   {
-    input: 'snippet/lazy.ts',
+    input: 'snippet/entry-tracker.ts',
     output: [{ file: 'dist/public/t.js', format: 'iife', strict: false }],
     plugins: snippetPlugins(),
   },
   {
-    input: 'snippet/module.ts',
+    input: 'snippet/entry-module.ts',
     output: [{ file: 'dist/snippet.mjs', format: 'es' }],
     plugins: snippetPlugins(true),
   },

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { ROOT } from './stack.mjs';
 
+// Built by rollup.config.mjs from snippet/entry-loader.ts, snippet/entry-tracker.ts,
+// snippet/entry-module.ts and widget/index.tsx, in this order.
 const BUNDLES = [
   { file: 'dist/public/s.js', what: 'snippet, first load (before consent)', budget: 1536, target: 1200 },
   { file: 'dist/public/t.js', what: 'snippet tracker, loaded after consent' },
