@@ -19,7 +19,6 @@ import { reportRoutes } from './routes/reports';
 import { openApiRoutes } from './routes/openapi';
 import { leadListRoutes } from './routes/lead-list';
 import { scoringRoutes } from './routes/scoring';
-import { webhookKick } from './http/webhook-kick';
 import { webhookRoutes } from './routes/webhooks';
 import { gdprRoutes } from './routes/gdpr';
 import { retentionRoutes } from './routes/retention';
@@ -67,8 +66,6 @@ function methodsOf(routes: readonly { method: string; path: string }[]): (path: 
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.use('/v1/*', browserCors());
-  // Webhooks (issue 6): a request that enqueued hand-offs sends them right after its answer.
-  app.use('*', webhookKick());
   app.route('/', healthRoutes);
   app.route('/', collectRoutes);
   app.route('/', adminRoutes);

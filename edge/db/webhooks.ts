@@ -1,7 +1,6 @@
 import type { StageTransition } from '../scoring';
 import type { StageHistoryEntry } from './scoring';
 import { randomToken } from '../lib/crypto';
-import { noteWebhooksEnqueued } from '../lib/webhook-signal';
 
 /**
  * Data access for webhooks: endpoints, the outbox of messages and the log of
@@ -143,13 +142,21 @@ export async function endpointTargets(db: D1Database, ids: string[]): Promise<Ma
 
 // ── enqueueing, in the scoring batch ─────────────────────────────────────
 
+/** Statements that enqueue webhook messages, marked as such (see enqueueWebhookStatements). */
+export type WebhookStatements = D1PreparedStatement[] & { readonly enqueuesWebhooks: boolean };
+
 /**
  * One message per subscribed, enabled endpoint of the site for each stage
  * change, for the caller's D1 batch right after the stage_history inserts
  * (edge/db/scoring.ts stageHistoryStatements). Guarded exactly like them:
  * only when the score write with revision `rev` won, so a lost race or a
- * retried batch enqueues nothing. Also notes the enqueue for the request's
- * immediate delivery (edge/lib/webhook-signal.ts).
+ * retried batch enqueues nothing.
+ *
+ * The result says whether it enqueues: `enqueuesWebhooks` is true whenever
+ * there are statements. Whoever runs them passes that on, up to the code
+ * that schedules delivery: a route then calls
+ * `afterResponse(c, …, deliverFreshWebhooks)`; the cron delivers in its own
+ * run. (Spreading the array drops the flag: read it first.)
  */
 export function enqueueWebhookStatements(
   db: D1Database,
@@ -157,12 +164,10 @@ export function enqueueWebhookStatements(
   leadId: string,
   rev: string,
   transitions: StageTransition[],
-): D1PreparedStatement[] {
+): WebhookStatements {
   // A lead that never confirmed was never handed over: its withdrawal is nobody's business.
   const changes = transitions.filter((t) => !(t.from === 'pending' && t.to === 'withdrawn'));
-  if (!changes.length) return [];
-  noteWebhooksEnqueued();
-  return changes.map((t) => {
+  const statements = changes.map((t) => {
     const change = JSON.stringify({
       from: t.from, to: t.to, direction: t.direction, at: t.at, score: t.score, fit: t.fit, engagement: t.engagement, modelVersion: t.modelVersion,
     });
@@ -178,6 +183,7 @@ export function enqueueWebhookStatements(
                   AND EXISTS (SELECT 1 FROM lead_scores WHERE site_id = ?1 AND lead_id = ?2 AND rev = ?3)`)
       .bind(siteId, leadId, rev, eventTypeOf(t), change, t.to, t.at);
   });
+  return Object.assign(statements, { enqueuesWebhooks: statements.length > 0 });
 }
 
 // ── claiming and recording attempts ──────────────────────────────────────

@@ -12,6 +12,8 @@ import { validate } from '../validation/validate';
 import { openRescoreJobs } from '../db/scoring';
 import { runRescoring } from '../services/scoring-maintenance';
 import * as v from 'valibot';
+import { afterResponse } from '../http/after-response';
+import { deliverFreshWebhooks } from '../services/webhooks';
 
 const rescoreQuery = v.object({
   budget_ms: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(100, 'must be at least 100'), v.maxValue(25_000, 'must be at most 25000')), '20000'),
@@ -75,7 +77,8 @@ export const adminRoutes = new Hono<AppEnv>()
   /** Runs open rescoring jobs now for up to budget_ms (the cron does the same every few minutes). */
   .post('/admin/rescore', async (c) => {
     const q = validate(rescoreQuery, c.req.query(), 'query');
-    const processed = await runRescoring(c.env.DB, { budgetMs: q.budget_ms });
+    const { processed, enqueuedWebhooks } = await runRescoring(c.env.DB, { budgetMs: q.budget_ms });
+    if (enqueuedWebhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
     return c.json({ processed, open: await openRescoreJobs(c.env.DB, 100) });
   })
   .get('/admin/sites/:site/events', async (c) => {

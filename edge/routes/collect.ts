@@ -13,6 +13,8 @@ import { toEventRow } from '../lib/event-row';
 import { modelAt, planIngestScoring, refreshLead } from '../services/lead-scoring';
 import { batchEnvelope, collectBatch } from '../validation/collect';
 import { validate } from '../validation/validate';
+import { afterResponse } from '../http/after-response';
+import { deliverFreshWebhooks } from '../services/webhooks';
 
 /**
  * Visitor ids a (not yet validated) body names: only used as a bound
@@ -75,11 +77,16 @@ export const collectRoutes = new Hono<AppEnv>().post('/v1/collect', async (c) =>
   const inserts = insertEventStatements(db, rows, ingestId, (vid) => (vid && leads.get(vid)?.leadId) || null);
   const plan = leads.size
     ? planIngestScoring(db, await modelAt(db, site.id, site.scoringModelVersion), rows, leads, ingestId, receivedAt)
-    : { statements: [], writes: [], slow: [] };
+    : { statements: [], writes: [], slow: [], enqueuesWebhooks: false };
 
   const results = await db.batch([...inserts, ...plan.statements]);
   const accepted = results.slice(0, inserts.length).reduce((n, r) => n + r.meta.changes, 0);
   const lost = plan.writes.filter((w) => results[inserts.length + w.index]!.meta.changes === 0).map((w) => w.leadId);
-  for (const leadId of [...plan.slow, ...lost]) await refreshLead(db, site.id, leadId, receivedAt);
+  let enqueuedWebhooks = plan.enqueuesWebhooks;
+  for (const leadId of [...plan.slow, ...lost]) {
+    if ((await refreshLead(db, site.id, leadId, receivedAt)).enqueuedWebhooks) enqueuedWebhooks = true;
+  }
+  // A stage change goes to sales right after this answer, not at the next cron.
+  if (enqueuedWebhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
   return c.json<CollectResult>({ accepted, duplicates: rows.length - accepted }, 202);
 });

@@ -15,6 +15,8 @@ import { orErrorPage, siteRef, withPage } from './optin';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { magnetId as magnetIdSchema } from '../validation/leads';
 import { validate } from '../validation/validate';
+import { afterResponse } from '../http/after-response';
+import { deliverFreshWebhooks } from '../services/webhooks';
 
 const forbidden = (detail: string) => new ProblemError(403, PROBLEM_TYPES.forbidden, 'Invalid download link', detail);
 const gone = (detail: string) => new ProblemError(410, PROBLEM_TYPES.notFound, 'Download link expired', detail);
@@ -56,7 +58,7 @@ export const downloadRoutes = new Hono<AppEnv>().get('/v1/download', (c) => orEr
         magnetId, target: magnet.file.name, now, country: country(c) },
       { sql: '?', params: [lead] },
     ).run();
-    await onLeadChanged(c.env.DB, site, lead, { now });
+    if ((await onLeadChanged(c.env.DB, site, lead, { now })).enqueuedWebhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
   }
   const { file } = magnet;
   return new Response(streamMagnetFile(c.env.DB, site, magnetId, file.chunks), {

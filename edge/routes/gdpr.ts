@@ -6,6 +6,8 @@ import { conflict, notFound } from '../http/problem';
 import { erasedLeadRef, erasureSecret, ledgerPseudonym } from '../lib/erasure-hash';
 import { exportLead } from '../services/gdpr-export';
 import { onLeadChanged } from '../services/lead-scoring';
+import { afterResponse } from '../http/after-response';
+import { deliverFreshWebhooks } from '../services/webhooks';
 
 /** Lead ids are short tokens; anything else cannot name a lead. */
 const LEAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -74,7 +76,9 @@ export const gdprRoutes = new Hono<KeyedEnv>()
     });
     if (!ok) throw notFound(`No lead "${leadId}".`);
     // Scoring sees the withdrawal once (stage → withdrawn); a repeated withdrawal processes nothing.
-    if (before.status !== 'withdrawn') await onLeadChanged(c.env.DB, siteId, leadId, { now });
+    if (before.status !== 'withdrawn' && (await onLeadChanged(c.env.DB, siteId, leadId, { now })).enqueuedWebhooks) {
+      afterResponse(c, 'webhook delivery', deliverFreshWebhooks); // lead.withdrawn
+    }
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'withdrawn' });
   });

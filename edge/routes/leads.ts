@@ -18,6 +18,8 @@ import { submitLead } from '../services/submit-lead';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { leadEnvelope, leadSubmission, magnetId as magnetIdSchema } from '../validation/leads';
 import { validate } from '../validation/validate';
+import { afterResponse } from '../http/after-response';
+import { deliverFreshWebhooks } from '../services/webhooks';
 
 /** text/plain lets the widget post without a CORS preflight. */
 const MEDIA_TYPES = ['text/plain', 'application/json'] as const;
@@ -99,7 +101,9 @@ export const leadRoutes = new Hono<AppEnv>()
       now,
       turnstile: magnet.turnstile && tsSecret && tsKey ? (token) => verifyTurnstile(tsSecret, token, clientIp(c)) : undefined,
     });
-    if (outcome.stored) await onLeadChanged(c.env.DB, site.id, outcome.leadId, { country: country(c), now });
+    if (outcome.stored && (await onLeadChanged(c.env.DB, site.id, outcome.leadId, { country: country(c), now })).enqueuedWebhooks) {
+      afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
+    }
     if (outcome.stored && outcome.mail) {
       const { outboxId, token } = outcome.mail;
       c.executionCtx.waitUntil(deliverConfirmation(c.env.DB, outboxId, { ...settings, now, token }));

@@ -17,6 +17,8 @@ import { siteId as siteIdSchema } from '../validation/collect';
 import { tokenParam } from '../validation/leads';
 import { validate } from '../validation/validate';
 import type { Lang } from '../../protocol';
+import { afterResponse } from '../http/after-response';
+import { deliverFreshWebhooks } from '../services/webhooks';
 
 const FORM_BYTES = 4096;
 
@@ -151,7 +153,8 @@ export const optinRoutes = new Hono<AppEnv>()
         case 'void':
           throw voided();
       }
-      await onLeadChanged(c.env.DB, result.siteId, result.leadId, { linkVisitor: true, now });
+      const scored = await onLeadChanged(c.env.DB, result.siteId, result.leadId, { linkVisitor: true, now });
+      if (scored.enqueuedWebhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks); // lead.confirmed
       const next = await downloadLink(c, now, { site: result.siteId, magnet: result.magnetId, lead: result.leadId });
       c.header('Cache-Control', 'no-store');
       c.header('Referrer-Policy', 'no-referrer');
@@ -193,7 +196,9 @@ export const optinRoutes = new Hono<AppEnv>()
       });
       if (!ok) throw withPage(notFound('There is no such lead; there is nothing to withdraw.'), 'nothingToWithdraw');
       // Scoring sees the withdrawal once; a repeated click processes nothing.
-      if (target.status !== 'withdrawn') await onLeadChanged(c.env.DB, target.siteId, target.leadId);
+      if (target.status !== 'withdrawn' && (await onLeadChanged(c.env.DB, target.siteId, target.leadId)).enqueuedWebhooks) {
+        afterResponse(c, 'webhook delivery', deliverFreshWebhooks); // lead.withdrawn
+      }
       c.header('Cache-Control', 'no-store');
       if (wantsJson(c) || form.get('List-Unsubscribe') === 'One-Click') return c.json({ status: 'withdrawn' });
       return sendPage(c, withdrawnPage(lang(), randomToken(16), target.site));

@@ -9,6 +9,8 @@ import { modelAt } from '../services/lead-scoring';
 import { runRescoring } from '../services/scoring-maintenance';
 import { cleanJson } from '../validation/text';
 import { validate } from '../validation/validate';
+import { afterResponse } from '../http/after-response';
+import { deliverFreshWebhooks } from '../services/webhooks';
 
 const MODEL_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
 
@@ -49,7 +51,10 @@ export const scoringRoutes = new Hono<KeyedEnv>()
     const version = site.scoringModelVersion + 1;
     const now = Date.now();
     await saveModel(c.env.DB, siteId, version, JSON.stringify({ ...model, version }), now);
-    c.executionCtx.waitUntil(runRescoring(c.env.DB, { budgetMs: 25_000 }).catch((err) => console.error('rescoring', err)));
+    afterResponse(c, 'rescoring', async (env) => {
+      // Stage changes the new model causes go out when this background run is done with them.
+      if ((await runRescoring(env.DB, { budgetMs: 25_000 })).enqueuedWebhooks) await deliverFreshWebhooks(env);
+    });
     return c.json({ version, model: { ...model, version }, rescoring: await rescoreStatus(c.env.DB, siteId, version) }, 200);
   })
   .get('/v1/leads/:id/score', requireApiKey('leads:read'), async (c) => {

@@ -11,6 +11,7 @@ import { targetPolicy } from '../lib/webhook-url';
 import { deliverDue } from '../services/webhooks';
 import { createEndpointBody, deliveriesQuery, ENDPOINT_ID, MESSAGE_ID, updateEndpointBody } from '../validation/webhooks';
 import { validate } from '../validation/validate';
+import { afterResponse } from '../http/after-response';
 
 const BODY = { maxBytes: 8 * 1024, mediaTypes: ['application/json'] } as const;
 
@@ -79,7 +80,7 @@ export const webhookRoutes = new Hono<KeyedEnv>()
     if (result === 'missing') throw notFound(`No webhook delivery "${id}".`);
     if (result === 'busy') throw conflict('An attempt of this delivery is in flight; try again in a moment.');
     const found = await getMessage(c.env.DB, siteId, id);
-    c.executionCtx.waitUntil(deliverDue(c.env.DB, { via: 'replay', ids: [id], budgetMs: 15_000 }).catch((err) => console.error('webhook replay', err)));
+    afterResponse(c, 'webhook replay', (env) => deliverDue(env.DB, { via: 'replay', ids: [id], budgetMs: 15_000 }));
     return c.json({ delivery: found!.message }, 202);
   })
   .get('/v1/webhooks/:id', requireApiKey('config:write', 'leads:read'), async (c) => c.json({ endpoint: await endpointFrom(c) }))

@@ -94,33 +94,55 @@ function computeLead(
   };
 }
 
-function writeStatements(db: D1Database, c: Computed): D1PreparedStatement[] {
+/**
+ * What a scoring call wrote that its caller must follow up on:
+ * `enqueuedWebhooks` means webhook messages may now wait in the outbox, so a
+ * request schedules `afterResponse(c, …, deliverFreshWebhooks)`. The cron
+ * delivers in its own run and may ignore it.
+ */
+export interface ScoringOutcome {
+  enqueuedWebhooks: boolean;
+}
+
+function writeStatements(db: D1Database, c: Computed): { statements: D1PreparedStatement[]; enqueuesWebhooks: boolean } {
   const { siteId, leadId, rev } = c.write;
-  return [
-    writeScoreStatement(db, c.write, c.expectedRev),
-    ...(c.seqs.length ? [assignSeqStatement(db, siteId, leadId, rev, c.seqs)] : []),
-    ...stageHistoryStatements(db, siteId, leadId, rev, c.transitions),
-    ...enqueueWebhookStatements(db, siteId, leadId, rev, c.transitions),
-  ];
+  const hooks = enqueueWebhookStatements(db, siteId, leadId, rev, c.transitions);
+  return {
+    statements: [
+      writeScoreStatement(db, c.write, c.expectedRev),
+      ...(c.seqs.length ? [assignSeqStatement(db, siteId, leadId, rev, c.seqs)] : []),
+      ...stageHistoryStatements(db, siteId, leadId, rev, c.transitions),
+      ...hooks,
+    ],
+    enqueuesWebhooks: hooks.enqueuesWebhooks,
+  };
 }
 
 /**
- * Brings one lead's score up to date and returns whether it exists. Used
+ * Brings one lead's score up to date and returns whether it exists and
+ * whether its write enqueued webhook messages (see ScoringOutcome). Used
  * when a lead is created, confirmed or linked to a visitor, when the fast
  * path lost a race, by the decay re-check and by rescoring. Idempotent: with
  * nothing new it only re-evaluates the stage.
  */
-export async function refreshLead(db: D1Database, siteId: string, leadId: string, now = Date.now()): Promise<boolean> {
+export async function refreshLead(
+  db: D1Database,
+  siteId: string,
+  leadId: string,
+  now = Date.now(),
+): Promise<ScoringOutcome & { exists: boolean }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const row = await getLeadScore(db, siteId, leadId);
-    if (!row) return false;
-    if (isSettledWithdrawal(row)) return true; // withdrawn: no further processing
+    if (!row) return { exists: false, enqueuedWebhooks: false };
+    if (isSettledWithdrawal(row)) return { exists: true, enqueuedWebhooks: false }; // withdrawn: no further processing
     const model = await modelAt(db, siteId, row.siteModelVersion);
     const replay = !row.score || row.score.modelVersion !== model.version;
     const events = await eventsOfLead(db, siteId, leadId, !replay);
     const computed = computeLead(model, row, events, siteId, now);
-    const [write] = await db.batch(writeStatements(db, computed));
-    if (write!.meta.changes === 1) return true;
+    const { statements, enqueuesWebhooks } = writeStatements(db, computed);
+    const [write] = await db.batch(statements);
+    // A lost write enqueued nothing (the inserts are guarded by its revision).
+    if (write!.meta.changes === 1) return { exists: true, enqueuedWebhooks: enqueuesWebhooks };
   }
   throw new Error(`scoring of lead ${leadId} kept losing races`);
 }
@@ -131,9 +153,10 @@ export async function refreshLead(db: D1Database, siteId: string, leadId: string
  * exists only after consent). Then the lead is scored, history included.
  * Called when a lead is created or confirmed with the snippet's visitor id.
  */
-export async function stitchVisitor(db: D1Database, siteId: string, leadId: string, visitorId: string | null, now = Date.now()): Promise<void> {
+export async function stitchVisitor(db: D1Database, siteId: string, leadId: string, visitorId: string | null, now = Date.now()): Promise<ScoringOutcome> {
   if (visitorId) await db.batch(linkVisitorStatements(db, siteId, visitorId, leadId, now));
-  await refreshLead(db, siteId, leadId, now);
+  const { enqueuedWebhooks } = await refreshLead(db, siteId, leadId, now);
+  return { enqueuedWebhooks };
 }
 
 /**
@@ -144,19 +167,20 @@ export async function stitchVisitor(db: D1Database, siteId: string, leadId: stri
  * confirms, anyone could have typed the address. A withdrawn lead is
  * unlinked: none of its visitor's later events reach it. Never throws: the
  * user's request must not fail over scoring, and the cron repairs what a
- * failure left unscored.
+ * failure left unscored. Returns whether webhook messages were enqueued
+ * (see ScoringOutcome): the calling route schedules their delivery.
  */
 export async function onLeadChanged(
   db: D1Database,
   siteId: string,
   leadId: string,
   opts: { linkVisitor?: boolean; country?: string | null; now?: number } = {},
-): Promise<void> {
+): Promise<ScoringOutcome> {
   const now = opts.now ?? Date.now();
   try {
     const lead = await db.prepare('SELECT status, visitor_id FROM leads WHERE site_id = ? AND id = ?').bind(siteId, leadId)
       .first<{ status: string; visitor_id: string | null }>();
-    if (!lead) return;
+    if (!lead) return { enqueuedWebhooks: false };
     const statements: D1PreparedStatement[] = [];
     if (opts.country) {
       statements.push(db.prepare('UPDATE leads SET country = COALESCE(country, ?) WHERE site_id = ? AND id = ?').bind(opts.country, siteId, leadId));
@@ -167,9 +191,12 @@ export async function onLeadChanged(
       statements.push(...linkVisitorStatements(db, siteId, lead.visitor_id, leadId, now));
     }
     if (statements.length) await db.batch(statements);
-    await refreshLead(db, siteId, leadId, now);
+    const { enqueuedWebhooks } = await refreshLead(db, siteId, leadId, now);
+    return { enqueuedWebhooks };
   } catch (err) {
+    // Only a write that lost every race gets here, and a lost write enqueues nothing.
     console.error('scoring of lead', leadId, 'deferred to the cron:', err);
+    return { enqueuedWebhooks: false };
   }
 }
 
@@ -182,6 +209,8 @@ export interface IngestScoringPlan {
   writes: { leadId: string; index: number }[];
   /** Leads whose events this request cannot score incrementally (new score row, other model version). */
   slow: string[];
+  /** The statements enqueue webhook messages: once they ran, the request schedules their delivery. */
+  enqueuesWebhooks: boolean;
 }
 
 /**
@@ -210,7 +239,7 @@ export function planIngestScoring(
     entry.events.push(r);
     byLead.set(lead.leadId, entry);
   }
-  const plan: IngestScoringPlan = { statements: [], writes: [], slow: [] };
+  const plan: IngestScoringPlan = { statements: [], writes: [], slow: [], enqueuesWebhooks: false };
   for (const [leadId, { lead, events }] of byLead) {
     const score = lead.score;
     if (!score || score.modelVersion !== model.version) {
@@ -234,12 +263,14 @@ export function planIngestScoring(
       sql: '(SELECT COUNT(*) FROM events WHERE site_id = ? AND event_id IN (SELECT value FROM json_each(?)) AND ingest_id = ?) = ?',
       params: [write.siteId, JSON.stringify(events.map((e) => e.eventId)), ingestId, events.length],
     };
+    const hooks = enqueueWebhookStatements(db, write.siteId, leadId, rev, stage.transitions);
+    if (hooks.enqueuesWebhooks) plan.enqueuesWebhooks = true;
     plan.writes.push({ leadId, index: plan.statements.length });
     plan.statements.push(
       writeScoreStatement(db, write, score.rev, allMine),
       assignSeqStatement(db, write.siteId, leadId, rev, seqs),
       ...stageHistoryStatements(db, write.siteId, leadId, rev, stage.transitions),
-      ...enqueueWebhookStatements(db, write.siteId, leadId, rev, stage.transitions),
+      ...hooks,
     );
   }
   return plan;
@@ -253,14 +284,14 @@ export function planIngestScoring(
  * and a lead already at the new version is simply re-evaluated). Ingestion
  * goes on meanwhile: events of a lead not yet rescored stay unscored until
  * its turn. Returns the advanced job (finished also when another runner
- * holds the job).
+ * holds the job) and whether webhook messages were enqueued.
  */
 export async function rescoreBatch(
   db: D1Database,
   job: RescoreJob,
   batchSize: number,
   now = Date.now(),
-): Promise<{ job: RescoreJob; processed: number; finished: boolean }> {
+): Promise<{ job: RescoreJob; processed: number; finished: boolean } & ScoringOutcome> {
   const ids = await leadsAfter(db, job.siteId, job.cursor, batchSize);
   // Three round trips per page: the leads, their events, one batch of writes.
   const [rows, events] = await Promise.all([getLeadScores(db, job.siteId, ids), eventsOfLeads(db, job.siteId, ids)]);
@@ -269,17 +300,19 @@ export async function rescoreBatch(
     const model = await modelAt(db, job.siteId, row.siteModelVersion);
     computed.push(computeLead(model, row, events.get(row.leadId)!, job.siteId, now));
   }
-  const statements = computed.map((c) => writeStatements(db, c));
+  const writes = computed.map((c) => writeStatements(db, c));
+  const statements = writes.map((w) => w.statements);
   const results = statements.length ? await db.batch(statements.flat()) : [];
+  let enqueuedWebhooks = writes.some((w) => w.enqueuesWebhooks);
   // A lead written concurrently by ingestion lost its guard: refresh it alone.
   let at = 0;
   for (let i = 0; i < computed.length; i++) {
-    if (results[at]!.meta.changes !== 1) await refreshLead(db, job.siteId, computed[i]!.write.leadId, now);
+    if (results[at]!.meta.changes !== 1 && (await refreshLead(db, job.siteId, computed[i]!.write.leadId, now)).enqueuedWebhooks) enqueuedWebhooks = true;
     at += statements[i]!.length;
   }
   const finished = ids.length < batchSize;
   const cursor = ids.at(-1) ?? job.cursor;
   // Losing the cursor means another runner is on this job: leave it to that one.
-  if (!(await advanceRescoreJob(db, job, cursor, ids.length, finished, now))) return { job, processed: 0, finished: true };
-  return { job: { ...job, cursor, done: job.done + ids.length }, processed: ids.length, finished };
+  if (!(await advanceRescoreJob(db, job, cursor, ids.length, finished, now))) return { job, processed: 0, finished: true, enqueuedWebhooks };
+  return { job: { ...job, cursor, done: job.done + ids.length }, processed: ids.length, finished, enqueuedWebhooks };
 }

@@ -10,9 +10,10 @@ import { buildPayload, leadSnapshot, recentLeadEvents, scoreSnapshot, type LeadS
  * Webhook delivery: claims due messages from the outbox (D1), builds and
  * freezes each payload at its first attempt, signs it (Standard Webhooks),
  * POSTs it with a timeout, and records the attempt and the message's next
- * state. Runs right after the request that enqueued (waitUntil, see
- * edge/http/webhook-kick.ts), for replays, and from the Cron Trigger, which
- * also picks up retries and whatever an immediate run could not finish.
+ * state. Runs right after the request that enqueued (deliverFreshWebhooks,
+ * scheduled by that request's route through edge/http/after-response.ts),
+ * for replays, and from the Cron Trigger, which also picks up retries and
+ * whatever an immediate run could not finish.
  */
 
 /** Per request; a receiver slower than this counts as failed (and is retried). */
@@ -75,6 +76,16 @@ export async function deliverDue(db: D1Database, opts: DeliverOptions): Promise<
     if (batch.length < CLAIM_BATCH || opts.ids) break;
   }
   return report;
+}
+
+/**
+ * The immediate run, for a request whose writes enqueued messages (their
+ * results say `enqueuedWebhooks`): every never-attempted message goes out
+ * now; retries are left to the cron. Sends nothing twice when runs overlap
+ * (claims are atomic).
+ */
+export function deliverFreshWebhooks(env: { DB: D1Database }): Promise<DeliveryReport> {
+  return deliverDue(env.DB, { via: 'immediate', fresh: true, budgetMs: 15_000 });
 }
 
 /** Cron Trigger: due deliveries and retries, then pruning of old finished messages. */

@@ -5,8 +5,10 @@ import { refreshLead, stitchVisitor } from '../../edge/services/lead-scoring';
 import { deliverDue, runWebhookDelivery } from '../../edge/services/webhooks';
 import { RETRY_WINDOW_MS } from '../../edge/lib/webhook-retry';
 import { enqueueWebhookStatements } from '../../edge/db/webhooks';
-import { adminCall, createSite, eventId, expectProblem } from './helpers';
-import { confirmLink, confirmPost, ORIGIN, postLead, runCron, send, setupMagnet, submission } from './leads-helpers';
+import { ADMIN_TOKEN, adminCall, createSite, eventId, expectProblem } from './helpers';
+import { confirmLink, confirmPost, mailsTo, ORIGIN, postLead, runCron, send, setupMagnet, submission } from './leads-helpers';
+import { saveModel } from '../../edge/db/scoring';
+import { parseModel } from '../../edge/scoring';
 import { apiKey, seedLead } from './scoring-helpers';
 
 /**
@@ -388,6 +390,93 @@ describe('immediate delivery', () => {
     expect(payload.data.lead).toMatchObject({ email: (body.email as string).replace('@Example.COM', '@example.com'), firstName: 'Jane', company: 'Acme GmbH', role: 'CEO', status: 'confirmed' });
     expect(payload.data.stageChange).toMatchObject({ from: 'pending', to: 'confirmed' });
     expect(payload.data.recentEvents.map((e: { kind: string }) => e.kind)).toContain('optin_confirmed');
+  });
+});
+
+/**
+ * Each route that can enqueue schedules the immediate run itself. No cron
+ * runs in these tests, so a route that forgot would leave its message
+ * pending and the test fails.
+ */
+describe('every route that enqueues hands over at once', () => {
+  /** A lead confirmed through the real opt-in flow, an endpoint for every event, a receiver that accepts. */
+  async function optedIn(model: Record<string, unknown> = SMALL) {
+    const { site, magnet } = await setupMagnet();
+    const key = await apiKey(site);
+    expect((await api(key, 'PUT', '/v1/scoring-model', model)).status).toBe(200);
+    await addEndpoint(key);
+    const got = receiver(() => new Response('ok'));
+    const body = submission(site, magnet);
+    expect((await postLead(body)).status).toBe(202);
+    const email = body.email as string;
+    const confirmed = await confirmPost((await confirmLink(email)).searchParams.get('t')!, { json: true });
+    expect(confirmed.status).toBe(200);
+    const { next } = (await confirmed.json()) as { next: string };
+    const lead = (await env.DB.prepare('SELECT id FROM leads WHERE site_id = ? AND email_key = ?').bind(site, email.toLowerCase()).first<{ id: string }>())!.id;
+    await handedOver(got, site, lead, 'lead.confirmed');
+    return { site, magnet, key, email, lead, next, got, body };
+  }
+
+  /** The lead's one message of `type` went out in one immediate attempt, and the receiver got it. */
+  async function handedOver(got: Received[], site: string, lead: string, type: string) {
+    const of = (await messages(site, lead)).filter((m) => m.event_type === type);
+    expect(of).toHaveLength(1);
+    expect(of[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect((await attemptsOf(of[0]!.id)).map((a) => a.via)).toEqual(['immediate']);
+    expect(got.filter((r) => r.headers['webhook-id'] === of[0]!.id)).toHaveLength(1);
+  }
+
+  it('withdrawal through the signed link (POST /v1/optin/withdraw)', async () => {
+    const { site, email, lead, got } = await optedIn();
+    const text = (await mailsTo(email)).map((m) => m.text_body).join('\n');
+    const link = new URL(/https?:\/\/\S+\/v1\/optin\/withdraw\?\S+/.exec(text)![0]);
+    const res = await send(link.pathname + link.search, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    await handedOver(got, site, lead, 'lead.withdrawn');
+  });
+
+  it('withdrawal recorded by the site owner (POST /v1/leads/:id/withdraw)', async () => {
+    const { site, key, lead, got } = await optedIn();
+    expect((await api(key, 'POST', `/v1/leads/${lead}/withdraw`)).status).toBe(200);
+    await handedOver(got, site, lead, 'lead.withdrawn');
+  });
+
+  it('a download that crosses a threshold (GET /v1/download)', async () => {
+    const model = { ...SMALL, engagement: [...SMALL.engagement, { id: 'download', kinds: ['magnet_download'], points: 30 }] };
+    const { site, lead, next, got } = await optedIn(model);
+    expect(await messages(site, lead)).toHaveLength(1); // only the confirmation so far
+    const file = await send(new URL(next).pathname + new URL(next).search);
+    expect(file.status).toBe(200);
+    await file.arrayBuffer();
+    await handedOver(got, site, lead, 'lead.stage_changed');
+  });
+
+  it('a repeated sign-up that crosses a threshold (POST /v1/leads)', async () => {
+    const model = { ...SMALL, thresholds: { mql: 40, sql: 100 }, engagement: [...SMALL.engagement, { id: 'form', kinds: ['form_submit'], points: 30 }] };
+    const { site, lead, got, body } = await optedIn(model);
+    expect(await messages(site, lead)).toHaveLength(1);
+    expect((await postLead(body)).status).toBe(202);
+    await handedOver(got, site, lead, 'lead.stage_changed');
+  });
+
+  it('rescoring after a model is saved (PUT /v1/scoring-model, in the background)', async () => {
+    const { site, key, lead, got } = await optedIn();
+    const model = { ...SMALL, engagement: [...SMALL.engagement, { id: 'confirmed', kinds: ['optin_confirmed'], points: 30 }] };
+    expect((await api(key, 'PUT', '/v1/scoring-model', model)).status).toBe(200);
+    await handedOver(got, site, lead, 'lead.stage_changed');
+  });
+
+  it('rescoring run by the operator (POST /admin/rescore)', async () => {
+    const { site, lead, got } = await optedIn();
+    const model = { ...SMALL, engagement: [...SMALL.engagement, { id: 'confirmed', kinds: ['optin_confirmed'], points: 30 }] };
+    // Saved as the route saves it, without its background run: the job waits for the operator.
+    const version = (await env.DB.prepare('SELECT scoring_model_version AS v FROM sites WHERE id = ?').bind(site).first<{ v: number }>())!.v + 1;
+    await saveModel(env.DB, site, version, JSON.stringify({ ...parseModel(model), version }), Date.now());
+    expect(await messages(site, lead)).toHaveLength(1);
+    const res = await send('/admin/rescore', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { processed: number }).processed).toBeGreaterThanOrEqual(1);
+    await handedOver(got, site, lead, 'lead.stage_changed');
   });
 });
 
