@@ -69,7 +69,7 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/', collectRoutes);
   app.route('/', adminRoutes);
-  // Lead capture (issue 4): widget API, double opt-in, gated download, magnet admin, dev outbox.
+  // Lead capture: widget API, double opt-in, gated download, magnet admin, dev outbox.
   app.route('/', leadRoutes);
   app.route('/', optinRoutes);
   app.route('/', scoringRoutes);
@@ -78,7 +78,7 @@ export function createApp() {
   app.route('/', reportRoutes);
   app.route('/', openApiRoutes);
   app.route('/', webhookRoutes);
-  // GDPR (issue 6): export, erasure, withdrawal over the API; retention settings.
+  // GDPR: export, erasure, withdrawal over the API; retention settings.
   app.route('/', gdprRoutes);
   app.route('/', retentionRoutes);
   app.route('/', downloadRoutes);

@@ -12,7 +12,7 @@ export interface Env {
   /** Secret guarding /admin. Without it the admin API answers 503. */
   ADMIN_TOKEN?: string;
 
-  // Lead capture (issue 4). See docs/widget.md.
+  // Lead capture. See docs/widget.md.
   /** Secret (>= 32 chars) for download/withdraw link signatures and the ledger's IP hash. */
   SIGNING_KEY?: string;
   /** Which Mailer sends: "outbox" (local dev), "cloudflare" (send_email binding) or "http". */
@@ -43,7 +43,7 @@ export interface Env {
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET?: string;
 
-  // Webhooks (issue 6). See docs/webhooks.md.
+  // Webhooks. See docs/webhooks.md.
   /**
    * Which webhook URLs are accepted: "public" (https to public hosts only;
    * the default) or "local" (also http to localhost/127.0.0.1/[::1]; local

@@ -2,7 +2,7 @@ import type * as v from 'valibot';
 import { retentionBody, retentionRunQuery } from './validation/retention';
 
 /**
- * The GDPR and retention operations (issue 6), in the shape of the
+ * The GDPR and retention operations, in the shape of the
  * OPERATIONS table of edge/openapi.ts, for it to spread in together with
  * GDPR_SCHEMAS (the retention body, generated from its validator).
  */

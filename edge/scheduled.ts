@@ -52,7 +52,7 @@ export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller
     await runScoringMaintenance(env.DB, controller.scheduledTime).catch((err) => console.error('scoring maintenance', err));
     await runWebhookDelivery(env.DB, controller.scheduledTime).catch((err) => console.error('webhook delivery', err));
   })());
-  // GDPR retention (issue 6): bounded per run, resumed by the next one.
+  // GDPR retention: bounded per run, resumed by the next one.
   ctx.waitUntil(runRetention(env.DB, controller.scheduledTime, { secret: erasureSecret(env.SIGNING_KEY) })
     .then((r) => { if (r.pendingErased || r.withdrawnErased || r.eventsDeleted || r.tokensDeleted || r.ledgerDeleted || r.orphansFixed) console.log('retention', JSON.stringify(r)); })
     .catch((err) => console.error('retention', err)));

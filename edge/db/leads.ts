@@ -264,7 +264,7 @@ export async function withdrawLead(
       .bind(now, siteId, leadId),
     db.prepare(`UPDATE mail_outbox SET status = 'cancelled', updated_at = ? WHERE site_id = ? AND lead_id = ? AND status = 'pending'`)
       .bind(now, siteId, leadId),
-    // No tracking linkage from now on: the visitor's later events reach no lead (issue 6).
+    // No tracking linkage from now on: the visitor's later events reach no lead.
     db.prepare(`DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ? AND ${done.sql}`).bind(siteId, leadId, ...done.params),
     // Hand-offs queued before the withdrawal are not sent; the lead.withdrawn notice (enqueued by scoring) still is.
     db.prepare(`UPDATE webhook_messages SET status = 'cancelled', updated_at = ?

@@ -1,4 +1,4 @@
--- Webhooks to sales and CRM (issue 6): endpoints per site, a durable outbox of
+-- Webhooks to sales and CRM: endpoints per site, a durable outbox of
 -- messages (one per stage change and endpoint), and a log of every delivery
 -- attempt. See docs/webhooks.md.
 

@@ -1,4 +1,4 @@
--- GDPR (issue 6): erasure, the erasure log, per-site retention settings.
+-- GDPR: erasure, the erasure log, per-site retention settings.
 -- See PRIVACY.md for what is kept, why and for how long.
 
 -- ── the consent ledger under erasure ────────────────────────────────────

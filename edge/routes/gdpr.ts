@@ -18,7 +18,7 @@ function leadIdParam(raw: string): string {
 }
 
 /**
- * GDPR rights over the marketing API (issue 6; PRIVACY.md):
+ * GDPR rights over the marketing API (PRIVACY.md):
  * - GET    /v1/leads/:id/export    everything held about the person (leads:read);
  * - DELETE /v1/leads/:id           erasure (leads:write), idempotent;
  * - POST   /v1/leads/:id/withdraw  withdrawal recorded by the site owner (leads:write),

@@ -4,6 +4,7 @@ import { magnetProblems, type MagnetProblem } from '../db/magnets';
 import { mailHealth, requeueDeadMails, type MailHealth } from '../db/mail-outbox';
 import type { AppEnv } from '../env';
 import { requireAdminToken } from '../http/admin-guard';
+import { afterResponse } from '../http/after-response';
 import { readJson } from '../http/body';
 import { retryOutbox } from '../scheduled';
 import { configChecks, type ConfigCheck } from '../services/settings';
@@ -75,7 +76,7 @@ export const healthRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const requeued = await requeueDeadMails(c.env.DB, body.ids?.length ? body.ids : null, now);
     if (requeued.length) {
-      c.executionCtx.waitUntil(retryOutbox(c.env, now, requeued).catch((err) => console.error('mail retry', err)));
+      afterResponse(c, 'mail retry', (env) => retryOutbox(env, now, requeued));
     }
     return c.json({ requeued: requeued.length });
   });

@@ -106,7 +106,7 @@ export const leadRoutes = new Hono<AppEnv>()
     }
     if (outcome.stored && outcome.mail) {
       const { outboxId, token } = outcome.mail;
-      c.executionCtx.waitUntil(deliverConfirmation(c.env.DB, outboxId, { ...settings, now, token }));
+      afterResponse(c, 'confirmation mail', (env) => deliverConfirmation(env.DB, outboxId, { ...settings, now, token }));
     }
     c.header('Cache-Control', 'no-store');
     return c.json<LeadAccepted>({ status: 'check_inbox' }, 202);

@@ -5,7 +5,7 @@ import {
 import { erasedLeadRef, ledgerPseudonym } from '../lib/erasure-hash';
 
 /**
- * Retention (issue 6, PRIVACY.md), run by the Cron Trigger. Per site, with
+ * Retention (PRIVACY.md), run by the Cron Trigger. Per site, with
  * the site's settings or these defaults:
  * - pending (never confirmed) leads: erased 30 days after their last
  *   submission (kept meanwhile under legitimate interest: to let the person
