@@ -316,6 +316,7 @@ const COMMANDS = {
     const lines = [`server reachable      ok`, `admin token accepted  ok`,
       ...(health.checks ?? []).map((/** @type {any} */ c) => `${String(c.name).padEnd(21)} ${mark(c.ok)}${c.detail ? `  ${c.detail}` : ''}`),
       `mail                  ${m.dead || m.stuck ? 'FAIL' : 'ok  '}  ${m.dead ?? 0} dead, ${m.stuck ?? 0} stuck${m.lastError ? `; last error ${iso(m.lastErrorAt)}: ${m.lastError}` : ''}`,
+      ...(m.deadIds?.length ? [`  dead mails (newest first): ${m.deadIds.join(' ')}${m.dead > m.deadIds.length ? ` … and ${m.dead - m.deadIds.length} more` : ''}`] : []),
       `webhooks              ${w.dead || w.stuck ? 'FAIL' : 'ok  '}  ${w.dead ?? 0} dead, ${w.stuck ?? 0} stuck`,
       ...(health.magnets?.length ? ['magnets with problems:', ...health.magnets.map((/** @type {any} */ x) => `  ${x.site}/${x.magnet}: ${x.problem}`)] : []),
       // The server requeues dead mails only; stuck ones are the cron's (or the mail config's) to fix.

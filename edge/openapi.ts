@@ -257,7 +257,7 @@ const OK_SCHEMAS: Record<string, S> = {
   'get /admin/health': obj({
     status: enumOf('ok', 'degraded'),
     checks: arr(obj({ name: str, ok: bool, detail: str })),
-    mail: obj({ dead: int, stuck: int, lastError: nul(str), lastErrorAt: nul(iso) }),
+    mail: obj({ dead: int, stuck: int, deadIds: arr(str), lastError: nul(str), lastErrorAt: nul(iso) }),
     webhooks: obj({ dead: int, stuck: int }),
     magnets: arr(obj({ site: str, magnet: str, problem: str })),
   }),

@@ -162,9 +162,14 @@ export async function requeueDeadMails(db: D1Database, ids: readonly string[] | 
   return res.flatMap((r) => (r.results as { id: string }[]).map((x) => x.id));
 }
 
+/** How many dead mails health lists by id, newest first (for `lodestone mail retry <id>`). */
+export const DEAD_IDS_SHOWN = 20;
+
 export interface MailHealth {
   dead: number;
   stuck: number;
+  /** The newest dead mails' ids (at most DEAD_IDS_SHOWN): ids only, never recipients. */
+  deadIds: string[];
   lastError: string | null;
   lastErrorAt: string | null;
 }
@@ -176,15 +181,17 @@ export interface MailHealth {
  */
 export async function mailHealth(db: D1Database, now: number, stuckMs: number): Promise<MailHealth> {
   const cutoff = now - stuckMs;
-  const [counts, last] = await db.batch([
+  const [counts, last, dead] = await db.batch([
     db.prepare(`SELECT
                   (SELECT COUNT(*) FROM mail_outbox WHERE status = 'dead') AS dead,
                   (SELECT COUNT(*) FROM mail_outbox WHERE status = 'pending'
                      AND (next_attempt_at <= ?1 OR (attempts > 0 AND created_at <= ?1))) AS stuck`).bind(cutoff),
     db.prepare(`SELECT last_error, last_error_at FROM mail_outbox WHERE last_error_at IS NOT NULL
                 ORDER BY last_error_at DESC LIMIT 1`),
+    db.prepare(`SELECT id FROM mail_outbox WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT ?`).bind(DEAD_IDS_SHOWN),
   ]);
   const c = (counts!.results[0] ?? { dead: 0, stuck: 0 }) as { dead: number; stuck: number };
   const l = last!.results[0] as { last_error: string | null; last_error_at: number } | undefined;
-  return { dead: c.dead, stuck: c.stuck, lastError: l?.last_error ?? null, lastErrorAt: l ? new Date(l.last_error_at).toISOString() : null };
+  const deadIds = (dead!.results as { id: string }[]).map((r) => r.id);
+  return { dead: c.dead, stuck: c.stuck, deadIds, lastError: l?.last_error ?? null, lastErrorAt: l ? new Date(l.last_error_at).toISOString() : null };
 }

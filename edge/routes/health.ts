@@ -54,7 +54,7 @@ export const healthRoutes = new Hono<AppEnv>()
       database = { name: 'database', ok: false, detail: `D1 failed: ${(err as Error).message}` };
     }
     checks.push(database);
-    let mail: MailHealth = { dead: 0, stuck: 0, lastError: null, lastErrorAt: null };
+    let mail: MailHealth = { dead: 0, stuck: 0, deadIds: [], lastError: null, lastErrorAt: null };
     let webhooks = { dead: 0, stuck: 0 };
     let magnets: MagnetProblem[] = [];
     if (database.ok) {

@@ -9,7 +9,7 @@ import { db, postLead, send, setupMagnet, submission } from './leads-helpers';
 type Health = {
   status: 'ok' | 'degraded';
   checks: { name: string; ok: boolean; detail: string }[];
-  mail: { dead: number; stuck: number; lastError: string | null; lastErrorAt: string | null };
+  mail: { dead: number; stuck: number; deadIds: string[]; lastError: string | null; lastErrorAt: string | null };
   webhooks: { dead: number; stuck: number };
   magnets: { site: string; magnet: string; problem: string }[];
 };
@@ -71,7 +71,7 @@ describe('GET /admin/health', () => {
       expect(check(h, name), name).toMatchObject({ ok: true, detail: expect.any(String) });
     }
     expect(check(h, 'public_url')!.detail).toBe('http://edge.test');
-    expect(h.mail).toEqual({ dead: 0, stuck: 0, lastError: null, lastErrorAt: null });
+    expect(h.mail).toEqual({ dead: 0, stuck: 0, deadIds: [], lastError: null, lastErrorAt: null });
     expect(h.webhooks).toEqual({ dead: 0, stuck: 0 });
     expect(h.magnets).toEqual([]);
     expect(h.status).toBe('ok');
@@ -124,6 +124,8 @@ describe('GET /admin/health', () => {
     expect(api.calls).toBe(1);
     let h = await health();
     expect(h.mail.dead).toBe(before.mail.dead + 1);
+    const deadRow = await db().prepare("SELECT id FROM mail_outbox WHERE site_id = ? AND status = 'dead'").bind(a.site).first<{ id: string }>();
+    expect(h.mail.deadIds[0]).toBe(deadRow!.id);
     expect(h.mail.lastError).toMatch(/422/);
     expect(Date.parse(h.mail.lastErrorAt!)).toBeGreaterThanOrEqual(t0);
     expect(h.status).toBe('degraded');

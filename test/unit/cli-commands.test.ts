@@ -300,11 +300,12 @@ describe('doctor and mail retry', () => {
 
   it('exits 1 and says what is wrong when degraded', async () => {
     routes['GET /admin/health'] = () => ({ json: { ...healthy, status: 'degraded', checks: [{ name: 'mail config', ok: false, detail: 'MAIL_FROM unset' }],
-      mail: { dead: 2, stuck: 1, lastError: 'smtp 550', lastErrorAt: 1_700_000_000_000 }, magnets: [{ site: 'acme', magnet: 'guide', problem: 'no file uploaded' }] } });
+      mail: { dead: 2, stuck: 1, deadIds: ['mo_b', 'mo_a'], lastError: 'smtp 550', lastErrorAt: 1_700_000_000_000 }, magnets: [{ site: 'acme', magnet: 'guide', problem: 'no file uploaded' }] } });
     const res = await cli(['doctor']);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^mail config\s+FAIL\s+MAIL_FROM unset$/m);
     expect(res.stdout).toMatch(/^mail\s+FAIL\s+2 dead, 1 stuck; last error 2023-11-14T22:13:20Z: smtp 550$/m);
+    expect(res.stdout).toMatch(/^  dead mails \(newest first\): mo_b mo_a$/m);
     expect(res.stdout).toContain('acme/guide: no file uploaded');
     expect(res.stdout).toMatch(/^status: degraded/m);
     const json = await cli(['doctor', '--json']);
