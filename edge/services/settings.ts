@@ -70,6 +70,8 @@ export function configChecks(env: Env): ConfigCheck[] {
 }
 
 let lastReported = '';
+/** Env objects already checked: an isolate reuses one, so requests after the first skip the checks. */
+const checked = new WeakSet<Env>();
 
 /**
  * Logs what is misconfigured, once per isolate and configuration (again only
@@ -77,6 +79,8 @@ let lastReported = '';
  * than only as 503s to visitors.
  */
 export function reportConfigProblems(env: Env, log: (msg: string) => void = console.error): void {
+  if (checked.has(env)) return;
+  checked.add(env);
   const failing = configChecks(env).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join(' ');
   if (failing === lastReported) return;
   lastReported = failing;
