@@ -84,6 +84,8 @@ const used = () => conflict('This confirmation link has already been used.');
 const expired = () => gone('This confirmation link has expired; request the download again.');
 const voided = () => withPage(gone('This confirmation link is no longer valid: consent was withdrawn.'), 'withdrawn');
 const unknownToken = () => notFound('This confirmation link is not valid.');
+/** Why a confirmation token cannot confirm, as the problem both the page and the POST answer. */
+const refusalOf = { unknown: unknownToken, void: voided, used, expired } as const;
 
 /** The signed download link of a confirmation made at `confirmedAt`: the same link each time it is made. */
 async function downloadLink(c: Context<AppEnv>, confirmedAt: number, grant: { site: string; magnet: string; lead: string }): Promise<string> {
@@ -116,17 +118,10 @@ export const optinRoutes = new Hono<AppEnv>()
       site(ref);
       leadLang(found.lang);
       const l = lang();
-      switch (found.state) {
-        case 'void':
-          throw voided();
-        case 'used':
-          throw used();
-        case 'expired':
-          throw expired();
-        case 'confirmed': {
-          const link = await downloadLink(c, found.usedAt!, { site: found.siteId, magnet: found.magnetId, lead: found.leadId });
-          return sendPage(c, confirmedPage(l, link, randomToken(16), ref));
-        }
+      if (found.state === 'void' || found.state === 'used' || found.state === 'expired') throw refusalOf[found.state]();
+      if (found.state === 'confirmed') {
+        const link = await downloadLink(c, found.usedAt!, { site: found.siteId, magnet: found.magnetId, lead: found.leadId });
+        return sendPage(c, confirmedPage(l, link, randomToken(16), ref));
       }
       return sendPage(c, confirmPage(l, token, randomToken(16), ref));
     }))
@@ -143,16 +138,7 @@ export const optinRoutes = new Hono<AppEnv>()
         url: url.origin + url.pathname,
         path: url.pathname,
       });
-      switch (result.outcome) {
-        case 'unknown':
-          throw unknownToken();
-        case 'used':
-          throw used();
-        case 'expired':
-          throw expired();
-        case 'void':
-          throw voided();
-      }
+      if (result.outcome !== 'confirmed') throw refusalOf[result.outcome]();
       const scored = await onLeadChanged(c.env.DB, result.siteId, result.leadId, { linkVisitor: true, now });
       if (scored.enqueuedWebhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks); // lead.confirmed
       const next = await downloadLink(c, now, { site: result.siteId, magnet: result.magnetId, lead: result.leadId });
