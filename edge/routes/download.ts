@@ -11,7 +11,7 @@ import { checkDownload } from '../lib/signing';
 import { onLeadChanged } from '../services/lead-scoring';
 import { signingKey } from '../services/settings';
 import { getSite } from '../db/sites';
-import { orErrorPage, siteRef, withPage } from './optin';
+import { orErrorPage, siteRef, withPage } from '../pages/respond';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { magnetId as magnetIdSchema } from '../validation/leads';
 import { validate } from '../validation/validate';
