@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { getLead, ledgerOf } from '../db/leads';
 import { requireApiKey, type KeyedEnv } from '../http/api-key';
 import { notFound } from '../http/problem';
-import { scoreView } from './scoring';
+import { scoreView } from '../services/score-view';
 
 /** Events shown in a lead's timeline (newest first). */
 const TIMELINE = 200;

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
-import { getLeadScore, getStoredModel, saveModel, stageHistoryOf } from '../db/scoring';
+import { getStoredModel, saveModel } from '../db/scoring';
 import { getSite } from '../db/sites';
 import { requireApiKey, type KeyedEnv } from '../http/api-key';
 import { readJson } from '../http/body';
 import { notFound } from '../http/problem';
-import { currentScore, DEFAULT_MODEL, explain, parseModel, qualifiedStage } from '../scoring';
+import { DEFAULT_MODEL, parseModel } from '../scoring';
 import { modelAt } from '../services/lead-scoring';
 import { runRescoring } from '../services/scoring-maintenance';
+import { scoreView } from '../services/score-view';
 import { cleanJson } from '../validation/text';
 import { validate } from '../validation/validate';
 import { afterResponse } from '../http/after-response';
@@ -63,33 +64,3 @@ export const scoringRoutes = new Hono<KeyedEnv>()
     if (!view) throw notFound(`No lead "${leadId}".`);
     return c.json(view);
   });
-
-/**
- * A lead's current score as sales reads it: score, fit, engagement,
- * temperature, stage (and the stage it qualifies for while a cool-down
- * holds it), the per-rule explanation and the stage history. Null when the
- * site has no such lead.
- */
-export async function scoreView(db: D1Database, siteId: string, leadId: string, now: number) {
-  const row = await getLeadScore(db, siteId, leadId);
-  if (!row) return null;
-  const history = await stageHistoryOf(db, siteId, leadId);
-  if (!row.score) return { lead: leadId, status: row.status, score: null, history };
-  const model = await modelAt(db, siteId, row.score.modelVersion);
-  const current = currentScore(model, row.score.fit, row.score.eNorm, now);
-  return {
-    lead: leadId,
-    status: row.status,
-    stage: row.score.stage,
-    qualifiesFor: qualifiedStage(model, row.status, current.fit, current.engagement),
-    score: current.score,
-    fit: current.fit,
-    engagement: current.engagement,
-    temperature: current.temperature,
-    modelVersion: row.score.modelVersion,
-    rescorePending: row.score.modelVersion !== row.siteModelVersion,
-    explanation: explain(model, { fit: row.score.fit, rules: row.score.fitRules }, row.score.state, now),
-    history,
-    at: now,
-  };
-}

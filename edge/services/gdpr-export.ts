@@ -1,8 +1,7 @@
 import { visitorIdsOf } from '../db/erasure';
 import { ledgerOf } from '../db/leads';
 import { getLeadScore, stageHistoryOf } from '../db/scoring';
-import { currentScore, explain, qualifiedStage } from '../scoring';
-import { modelAt } from './lead-scoring';
+import { currentScoreOf } from './score-view';
 
 /**
  * The data subject access export (Art. 15 and 20 GDPR): everything the
@@ -73,23 +72,7 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
     .bind(siteId, leadId, JSON.stringify(visitorIds))
     .all<Record<string, unknown>>();
 
-  let score: Record<string, unknown> | null = null;
-  if (scoreRow?.score) {
-    const s = scoreRow.score;
-    const model = await modelAt(db, siteId, s.modelVersion);
-    const current = currentScore(model, s.fit, s.eNorm, now);
-    score = {
-      stage: s.stage,
-      qualifiesFor: qualifiedStage(model, scoreRow.status, current.fit, current.engagement),
-      score: current.score,
-      fit: current.fit,
-      engagement: current.engagement,
-      temperature: current.temperature,
-      modelVersion: s.modelVersion,
-      explanation: explain(model, { fit: s.fit, rules: s.fitRules }, s.state, now),
-      updatedAt: s.updatedAt,
-    };
-  }
+  const score = scoreRow && (await currentScoreOf(db, siteId, scoreRow, now));
 
   return {
     format: EXPORT_FORMAT,

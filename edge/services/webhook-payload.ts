@@ -1,8 +1,8 @@
 import type { Lead, LeadRow } from '../db/leads';
 import { getLeadScore } from '../db/scoring';
 import type { StageChange, WebhookEventType } from '../db/webhooks';
-import { currentScore, explain, type Explanation, type ScoringModel } from '../scoring';
-import { modelAt } from './lead-scoring';
+import type { Explanation, ScoringModel } from '../scoring';
+import { currentScoreOf } from './score-view';
 
 /**
  * The body of a webhook: everything sales needs to act on a lead without
@@ -190,16 +190,10 @@ export async function recentLeadEvents(db: D1Database, siteId: string, leadId: s
 /** The lead's score now, with its explanation; null without a score row. */
 export async function scoreSnapshot(db: D1Database, siteId: string, leadId: string, now: number, model?: ScoringModel): Promise<ScoreSnapshot | null> {
   const row = await getLeadScore(db, siteId, leadId);
-  if (!row?.score) return null;
-  const m = model ?? (await modelAt(db, siteId, row.score.modelVersion));
-  const current = currentScore(m, row.score.fit, row.score.eNorm, now);
+  const c = row && (await currentScoreOf(db, siteId, row, now, model));
+  if (!c) return null;
   return {
-    stage: row.score.stage,
-    score: current.score,
-    fit: current.fit,
-    engagement: current.engagement,
-    temperature: current.temperature,
-    modelVersion: row.score.modelVersion,
-    explanation: explain(m, { fit: row.score.fit, rules: row.score.fitRules }, row.score.state, now),
+    stage: c.stage, score: c.score, fit: c.fit, engagement: c.engagement, temperature: c.temperature,
+    modelVersion: c.modelVersion, explanation: c.explanation,
   };
 }
