@@ -1,8 +1,8 @@
 import type { Lead, LeadRow } from '../db/leads';
 import { getLeadScore } from '../db/scoring';
 import type { StageChange, WebhookEventType } from '../db/webhooks';
-import type { Explanation, ScoringModel } from '../scoring';
-import { currentScoreOf } from './score-view';
+import type { ScoringModel } from '../scoring';
+import { currentScoreOf, type CurrentScore } from './score-view';
 
 /**
  * The body of a webhook: everything sales needs to act on a lead without
@@ -37,15 +37,8 @@ export interface EventSnapshot {
   utm: Record<string, string> | null;
 }
 
-export interface ScoreSnapshot {
-  stage: string;
-  score: number;
-  fit: number;
-  engagement: number;
-  temperature: string;
-  modelVersion: number;
-  explanation: Explanation;
-}
+/** The part of the current score a webhook carries. */
+export type ScoreSnapshot = Pick<CurrentScore, 'stage' | 'score' | 'fit' | 'engagement' | 'temperature' | 'modelVersion' | 'explanation'>;
 
 export interface PayloadInput {
   type: WebhookEventType;
