@@ -1,14 +1,11 @@
+// Answering a link a person opened (confirm, withdraw, download): a page for a
+// browser, problem+json for an API client. Shared by the opt-in and download routes.
 import type { Context } from 'hono';
 import type { Lang } from '../../protocol';
 import { ProblemError } from '../http/problem';
 import { randomToken } from '../lib/crypto';
 import { pageLang, type Page } from './layout';
 import { linkErrorPage, type LinkError, type SiteRef } from './optin';
-
-/**
- * Answering a link a person opened in the browser: a page for a browser, the
- * problem+json for an API client. Shared by the opt-in and download routes.
- */
 
 /** Pages carry a token in their URL: never cached, never sent on as a referrer, never indexed. */
 export function sendPage(c: Context, page: Page, status = 200): Response {

@@ -9,7 +9,7 @@ import { ProblemError, conflict, notFound } from '../http/problem';
 import { randomToken } from '../lib/crypto';
 import { hashOptinToken, readOptinToken } from '../lib/optin-token';
 import { checkWithdraw, signDownload } from '../lib/signing';
-import { pageLang, type Page } from '../pages/layout';
+import { pageLang } from '../pages/layout';
 import { confirmedPage, confirmPage, withdrawnPage, withdrawPage, type SiteRef } from '../pages/optin';
 import { orErrorPage, sendPage, siteRef, wantsJson, wantsPage, withPage } from '../pages/respond';
 import { onLeadChanged } from '../services/lead-scoring';
@@ -17,12 +17,10 @@ import { downloadTtlMs, signingKey } from '../services/settings';
 import { siteId as siteIdSchema } from '../validation/collect';
 import { tokenParam } from '../validation/leads';
 import { validate } from '../validation/validate';
-import type { Lang } from '../../protocol';
 import { afterResponse } from '../http/after-response';
 import { deliverFreshWebhooks } from '../services/webhooks';
 
 const FORM_BYTES = 4096;
-
 
 const gone = (detail: string) => new ProblemError(410, PROBLEM_TYPES.notFound, 'Link expired', detail);
 const used = () => conflict('This confirmation link has already been used.');

@@ -2,12 +2,7 @@ import { getLeadScore, stageHistoryOf, type LeadScoreRow } from '../db/scoring';
 import { currentScore, explain, qualifiedStage, type Explanation, type ScoringModel } from '../scoring';
 import { modelAt } from './lead-scoring';
 
-/**
- * A lead's score as of `now`, decayed and explained under the model it was
- * scored with. The one reading of a stored score: the score and lead-detail
- * routes, webhook payloads and the GDPR export each show a part of it, so
- * they can never disagree about a lead. Null without a score row.
- */
+/** A lead's score as of a moment, under the model it was scored with. */
 export interface CurrentScore {
   stage: string;
   /** The stage the lead qualifies for now (differs from `stage` while a cool-down holds it). */
@@ -21,6 +16,11 @@ export interface CurrentScore {
   updatedAt: number;
 }
 
+/**
+ * The one reading of a stored score, decayed to `now` and explained: the score
+ * and lead-detail routes, webhook payloads and the GDPR export each show a
+ * part of it, so they can never disagree about a lead. Null without a score.
+ */
 export async function currentScoreOf(db: D1Database, siteId: string, row: LeadScoreRow, now: number, model?: ScoringModel): Promise<CurrentScore | null> {
   const s = row.score;
   if (!s) return null;
@@ -46,9 +46,9 @@ export async function currentScoreOf(db: D1Database, siteId: string, row: LeadSc
  * site has no such lead.
  */
 export async function scoreView(db: D1Database, siteId: string, leadId: string, now: number) {
-  const row = await getLeadScore(db, siteId, leadId);
+  // Both reads at once: a lead without a score row is rare, and then the history read is simply unused.
+  const [row, history] = await Promise.all([getLeadScore(db, siteId, leadId), stageHistoryOf(db, siteId, leadId)]);
   if (!row) return null;
-  const history = await stageHistoryOf(db, siteId, leadId);
   const c = await currentScoreOf(db, siteId, row, now);
   if (!c) return { lead: leadId, status: row.status, score: null, history };
   return {
