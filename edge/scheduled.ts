@@ -1,12 +1,12 @@
-import type { Env } from './env';
-import { claimDueMails } from './db/mail-outbox';
-import { SEND_LEASE_MS } from './mail/backoff';
-import { deliverConfirmation } from './services/confirmation-mail';
-import { runScoringMaintenance } from './services/scoring-maintenance';
-import { retrySettings } from './services/settings';
-import { runWebhookDelivery } from './services/webhooks';
-import { erasureSecret } from './lib/erasure-hash';
-import { runRetention } from './services/retention';
+import type { Env } from './platform/env';
+import { claimDueMails } from './features/mail/outbox-store';
+import { SEND_LEASE_MS } from './core/mail/backoff';
+import { deliverConfirmation } from './features/mail/confirmation-mail';
+import { runScoringMaintenance } from './features/scoring/maintenance';
+import { retrySettings } from './features/mail/settings';
+import { runWebhookDelivery } from './features/webhook-delivery/delivery';
+import { erasureSecret } from './core/erasure-hash';
+import { runRetention } from './features/gdpr/retention';
 
 /** Mails per cron run; the rest wait for the next run (every few minutes). */
 export const RETRY_BATCH = 25;

@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { Env } from '../../edge/env';
+import type { Env } from '../../edge/platform/env';
 import worker from '../../edge/index';
 import { adminCall, BASE, createSite } from './helpers';
 

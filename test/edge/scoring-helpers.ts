@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import { scoreFromScratch, type ScoringEvent, type ScoringModel } from '../../edge/scoring';
+import { scoreFromScratch, type ScoringEvent, type ScoringModel } from '../../edge/core/scoring';
 import { adminCall } from './helpers';
 
 /** Seeds a lead row directly: lead creation itself is tested with the widget's routes. */

@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import { getLead, ledgerOf } from './store';
+import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { notFound } from '../../http/problem';
+import { scoreView } from '../scoring/score-view';
+
+/** Events shown in a lead's timeline (newest first). */
+const TIMELINE = 200;
+
+/**
+ * GET /v1/leads/:id: everything sales needs about one lead: the profile, the
+ * consents (the ledger), the score with its explanation, the stage history
+ * and the event timeline. A key only ever reaches its own site's leads.
+ */
+export const leadDetailRoutes = new Hono<KeyedEnv>().get('/v1/leads/:id', requireApiKey('leads:read'), async (c) => {
+  const siteId = c.get('apiKey').siteId;
+  const id = c.req.param('id');
+  const lead = await getLead(c.env.DB, siteId, id);
+  if (!lead) throw notFound(`No lead "${id}".`);
+  const now = Date.now();
+  const [consents, score, timeline] = await Promise.all([
+    ledgerOf(c.env.DB, siteId, id),
+    scoreView(c.env.DB, siteId, id, now),
+    c.env.DB
+      .prepare(`SELECT event_id AS id, kind, name, path, url, target, magnet_id AS magnet, engaged_ms AS engagedMs, ts, country
+                FROM events WHERE site_id = ? AND lead_id = ? ORDER BY ts DESC, event_id LIMIT ?`)
+      .bind(siteId, id, TIMELINE)
+      .all(),
+  ]);
+  c.header('Cache-Control', 'no-store');
+  return c.json({
+    lead,
+    consents,
+    score: score && { ...score, history: undefined },
+    stageHistory: score?.history ?? [],
+    events: timeline.results.map((e) => ({ ...e, at: new Date(e.ts as number).toISOString() })),
+  });
+});

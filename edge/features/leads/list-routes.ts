@@ -1,0 +1,138 @@
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { queryLeads, type LeadFilters, type LeadListRow } from './list-store';
+import { rankLeads } from '../scoring/ranking-store';
+import { getSite } from '../sites/store';
+import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { invalid } from '../../http/problem';
+import { csvPreamble, csvRow } from '../../core/csv';
+import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../../core/cursor';
+import { decayFactor, temperatureOf, type ScoringModel } from '../../core/scoring';
+import { modelAt } from '../scoring/lead-scoring';
+import { instantParam } from '../../core/schemas/instant';
+import { validate } from '../../core/schemas/object';
+
+const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
+const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
+
+export const listQuery = v.object({
+  sort: v.optional(v.picklist(['score', 'updated'], 'must be "score" or "updated"'), 'score'),
+  stage: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim())),
+    v.array(v.picklist(STAGES, `must be one or more of ${STAGES.join(', ')}`)))),
+  temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),
+  min_score: v.optional(num('must be a number')),
+  updated_since: v.optional(instantParam),
+  magnet: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'),
+    v.maxValue(1000, 'must be at most 1000')), '100'),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'is not a cursor of this API'))),
+  format: v.optional(v.picklist(['json', 'ndjson', 'csv'], 'must be json, ndjson or csv')),
+  dialect: v.optional(v.picklist(['rfc4180', 'excel'], 'must be rfc4180 or excel'), 'rfc4180'),
+});
+
+const CSV_COLUMNS = ['id', 'email', 'firstName', 'company', 'role', 'companySize', 'industry', 'country', 'status', 'stage',
+  'score', 'fit', 'engagement', 'temperature', 'updatedAt'] as const;
+
+/** A listed lead as the API shows it (the stored e_norm stays internal: it only feeds the cursor). */
+function present(row: LeadListRow & { eNorm?: number }, model: ScoringModel) {
+  const { eNorm: _internal, ...shown } = row;
+  return { ...shown, temperature: temperatureOf(model, row.score, row.engagement), updatedAt: new Date(row.updatedAt).toISOString() };
+}
+
+function formatOf(c: Context, asked?: 'json' | 'ndjson' | 'csv'): 'json' | 'ndjson' | 'csv' {
+  if (asked) return asked;
+  const accept = c.req.header('accept') ?? '';
+  return accept.includes('text/csv') ? 'csv' : accept.includes('application/x-ndjson') ? 'ndjson' : 'json';
+}
+
+/** Profile and score columns of the leads behind ranked ids (fast path). */
+async function hydrate(db: D1Database, siteId: string, ranked: { leadId: string; fit: number; eNorm: number; score: number }[], d: number): Promise<(LeadListRow & { eNorm: number })[]> {
+  if (!ranked.length) return [];
+  const { results } = await db
+    .prepare(`SELECT l.id, l.email, l.first_name, l.company, l.role, l.company_size, l.industry, l.country, l.status,
+                     COALESCE(s.stage, l.status) AS stage, MAX(l.updated_at, COALESCE(s.updated_at, 0)) AS updated
+              FROM leads l LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id
+              WHERE l.site_id = ? AND l.id IN (SELECT value FROM json_each(?))`)
+    .bind(siteId, JSON.stringify(ranked.map((r) => r.leadId)))
+    .all<Record<string, string | number | null>>();
+  const byId = new Map(results.map((r) => [r.id as string, r]));
+  return ranked.flatMap((r) => {
+    const l = byId.get(r.leadId);
+    if (!l) return [];
+    return [{
+      id: r.leadId, email: l.email as string, firstName: l.first_name as string | null, company: l.company as string | null,
+      role: l.role as string | null, companySize: l.company_size as string | null, industry: l.industry as string | null,
+      country: l.country as string | null, status: l.status as string, stage: l.stage as string, score: r.score, fit: r.fit,
+      engagement: r.eNorm * d, eNorm: r.eNorm, updatedAt: l.updated as number,
+    }];
+  });
+}
+
+/**
+ * GET /v1/leads: the key's site's leads, filtered (stage, temperature,
+ * min_score, updated_since, magnet, q over name, company and e-mail), sorted
+ * by current score or by last update, in pages with a keyset cursor, as
+ * JSON, NDJSON or spreadsheet-safe CSV. Score-sorted lists filtered at most
+ * by min_score go through the score index (db/lead-ranking.ts).
+ */
+export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKey('leads:read'), async (c) => {
+  const q = validate(listQuery, c.req.query(), 'query');
+  const siteId = c.get('apiKey').siteId;
+  const filters: LeadFilters = {
+    stages: q.stage, temperature: q.temperature, minScore: q.min_score, updatedSince: q.updated_since, magnet: q.magnet, q: q.q,
+  };
+  const fingerprint = filterFingerprint({ ...filters, sort: q.sort });
+  let after: Cursor | null = null;
+  if (q.cursor) {
+    after = decodeCursor(q.cursor);
+    if (!after || after.filters !== fingerprint || after.sort !== q.sort) {
+      throw invalid('The cursor does not belong to this query; start again without it.', [{ path: '/cursor', message: 'does not belong to this query' }]);
+    }
+  }
+  const at = after?.at ?? Date.now();
+  const site = (await getSite(c.env.DB, siteId))!;
+  const model = await modelAt(c.env.DB, siteId, site.scoringModelVersion);
+  const started = performance.now();
+
+  let rows: (LeadListRow & { eNorm?: number })[];
+  let more: boolean;
+  const indexed = q.sort === 'score' && !filters.stages && !filters.temperature && filters.updatedSince === undefined && !filters.magnet && !filters.q;
+  if (indexed && (!after || after.fit !== undefined)) {
+    const ranked = await rankLeads(c.env.DB, siteId, {
+      limit: q.limit, minScore: filters.minScore, now: at, halfLifeDays: model.halfLifeDays,
+      after: after && after.fit !== undefined ? { value: after.value, id: after.id, fit: after.fit, e: after.e! } : null,
+    });
+    more = ranked.length > q.limit;
+    rows = await hydrate(c.env.DB, siteId, ranked.slice(0, q.limit), decayFactor(at, model.halfLifeDays));
+  } else {
+    ({ rows, more } = await queryLeads(c.env.DB, siteId, { filters, sort: q.sort, limit: q.limit, at, after, model }));
+  }
+  c.header('Server-Timing', `rank;dur=${(performance.now() - started).toFixed(1)}`);
+
+  const last = rows.at(-1);
+  const next = more && last
+    ? encodeCursor({
+      sort: q.sort, at, value: q.sort === 'score' ? last.score : last.updatedAt, id: last.id, filters: fingerprint,
+      // The index path resumes ties exactly on the stored (fit, e_norm).
+      ...(last.eNorm !== undefined ? { fit: last.fit, e: last.eNorm } : {}),
+    })
+    : null;
+  const nextUrl = next ? (() => { const u = new URL(c.req.url); u.searchParams.set('cursor', next); return u.pathname + u.search; })() : null;
+  if (nextUrl) c.header('Link', `<${nextUrl}>; rel="next"`);
+  c.header('Cache-Control', 'no-store');
+
+  const leads = rows.map((r) => present(r, model));
+  const format = formatOf(c, q.format);
+  if (format === 'ndjson') {
+    if (next) c.header('X-Next-Cursor', next);
+    return c.body(leads.map((l) => JSON.stringify(l)).join('\n') + (leads.length ? '\n' : ''), 200, { 'Content-Type': 'application/x-ndjson' });
+  }
+  if (format === 'csv') {
+    if (next) c.header('X-Next-Cursor', next);
+    const d = q.dialect;
+    const body = csvPreamble(d) + csvRow(CSV_COLUMNS, d) + leads.map((l) => csvRow(CSV_COLUMNS.map((k) => l[k]), d)).join('');
+    return c.body(body, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="leads.csv"' });
+  }
+  return c.json({ at: new Date(at).toISOString(), leads, next });
+});

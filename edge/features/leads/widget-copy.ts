@@ -1,0 +1,61 @@
+import type { Lang, WidgetCopy } from '../../../protocol';
+
+/**
+ * The lead widget's own words in English and German (the owner's texts come
+ * from the magnet config). Served with GET /v1/magnets/:site/:magnet?lang=…
+ * so that w.js carries no dictionaries.
+ */
+export const WIDGET_COPY: Record<Lang, WidgetCopy> = {
+  en: {
+    fields: { email: 'E-mail address', firstName: 'First name', company: 'Company', role: 'Job title', companySize: 'Company size', industry: 'Industry' },
+    optional: 'optional',
+    choose: 'Please choose',
+    employees: 'employees',
+    submit: 'Send me the download link',
+    retry: 'Try again',
+    sending: 'Sending…',
+    done: 'Almost done: please check your inbox. We have sent you a link to confirm your address; the download starts when you open it.',
+    privacy: 'Privacy policy',
+    newTab: '(opens in a new tab)',
+    coupled: 'The download is only available together with this consent to marketing e-mails.',
+    open: 'Get the download',
+    close: 'Close',
+    errEmail: 'Please enter a valid e-mail address, such as name@company.com.',
+    errRequired: 'Please fill in this field.',
+    errConsent: 'Please tick this box: we need your consent to send you the download.',
+    errField: 'Please check this entry: letters and common punctuation only, no line breaks or angle brackets.',
+    errSummary: 'Please correct the marked fields.',
+    errNetwork: 'Could not send. Please check your connection and try again; your entries are kept.',
+    errReload: 'This form has changed in the meantime. Please reload the page.',
+    errTooMany: 'Too many attempts. Please wait a minute and try again.',
+    errFast: 'That was quick! Please check your entries and send the form again.',
+    errBot: 'Please wait a moment until the security check has finished, then send again.',
+    errServer: 'Something went wrong on our side. Please try again.',
+  },
+  de: {
+    fields: { email: 'E-Mail-Adresse', firstName: 'Vorname', company: 'Unternehmen', role: 'Position', companySize: 'Unternehmensgröße', industry: 'Branche' },
+    optional: 'optional',
+    choose: 'Bitte wählen',
+    employees: 'Beschäftigte',
+    submit: 'Download-Link zusenden',
+    retry: 'Erneut versuchen',
+    sending: 'Wird gesendet …',
+    done: 'Fast geschafft: Bitte sehen Sie in Ihr Postfach. Wir haben Ihnen einen Link zur Bestätigung Ihrer Adresse geschickt; der Download startet, wenn Sie ihn öffnen.',
+    privacy: 'Datenschutzerklärung',
+    newTab: '(öffnet in neuem Tab)',
+    coupled: 'Der Download ist nur zusammen mit dieser Einwilligung in Marketing-E-Mails erhältlich.',
+    open: 'Zum Download',
+    close: 'Schließen',
+    errEmail: 'Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@firma.de.',
+    errRequired: 'Bitte füllen Sie dieses Feld aus.',
+    errConsent: 'Bitte setzen Sie das Häkchen: Ohne Ihre Einwilligung können wir Ihnen den Download nicht senden.',
+    errField: 'Bitte prüfen Sie diese Angabe: nur Buchstaben und übliche Satzzeichen, keine Zeilenumbrüche oder spitzen Klammern.',
+    errSummary: 'Bitte korrigieren Sie die markierten Felder.',
+    errNetwork: 'Senden fehlgeschlagen. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut; Ihre Eingaben bleiben erhalten.',
+    errReload: 'Dieses Formular wurde inzwischen geändert. Bitte laden Sie die Seite neu.',
+    errTooMany: 'Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.',
+    errFast: 'Das ging schnell! Bitte prüfen Sie Ihre Angaben und senden Sie das Formular erneut.',
+    errBot: 'Bitte warten Sie einen Moment, bis die Sicherheitsprüfung abgeschlossen ist, und senden Sie dann erneut.',
+    errServer: 'Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es erneut.',
+  },
+};

@@ -1,0 +1,192 @@
+import type { Lead, LeadRow } from '../leads/store';
+import { getLeadScore } from '../scoring/store';
+import type { StageChange, WebhookEventType } from '../webhooks/store';
+import type { ScoringModel } from '../../core/scoring';
+import { currentScoreOf, type CurrentScore } from '../scoring/score-view';
+
+/**
+ * The body of a webhook: everything sales needs to act on a lead without
+ * asking back (DOMAIN.md, "Routing and hand-off to sales"): the profile, the
+ * stage change, the score with its explanation (explicit fit and implicit
+ * behaviour) and the recent behaviour itself. See docs/webhooks.md.
+ *
+ * Built when a message is first sent (normally within a second of the
+ * change) and then frozen: retries and replays send the same bytes. The
+ * `stageChange` block is the change as it happened; `lead`, `score`,
+ * `explanation` and `recentEvents` are as of `snapshotAt`.
+ *
+ * A withdrawal carries only what the receiver needs to stop: the lead's id
+ * and address, its status and the change. No score, no behaviour.
+ */
+
+export const RECENT_EVENTS = 20;
+
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+/** The lead as a webhook carries it: the stored profile plus the country scoring uses. */
+export type LeadSnapshot = Omit<Lead, 'visitorId' | 'updatedAt'> & { country: string | null };
+
+export interface EventSnapshot {
+  kind: string;
+  name: string | null;
+  ts: number;
+  url: string;
+  path: string;
+  target: string | null;
+  magnetId: string | null;
+  utm: Record<string, string> | null;
+}
+
+/** The part of the current score a webhook carries. */
+export type ScoreSnapshot = Pick<CurrentScore, 'stage' | 'score' | 'fit' | 'engagement' | 'temperature' | 'modelVersion' | 'explanation'>;
+
+export interface PayloadInput {
+  type: WebhookEventType;
+  siteId: string;
+  lead: LeadSnapshot;
+  change: StageChange;
+  historySeq: number | null;
+  score: ScoreSnapshot | null;
+  events: EventSnapshot[];
+  now: number;
+}
+
+export interface WebhookPayload {
+  type: WebhookEventType;
+  /** When the stage change happened (ISO 8601). */
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/** Pure: the payload of one message from what was read. */
+export function buildPayload(p: PayloadInput): WebhookPayload {
+  const stageChange = {
+    from: p.change.from,
+    to: p.change.to,
+    direction: p.change.direction,
+    at: iso(p.change.at),
+    score: p.change.score,
+    fit: p.change.fit,
+    engagement: p.change.engagement,
+    modelVersion: p.change.modelVersion,
+    historySeq: p.historySeq,
+  };
+  if (p.type === 'lead.withdrawn') {
+    return {
+      type: p.type,
+      timestamp: iso(p.change.at)!,
+      data: {
+        site: p.siteId,
+        lead: { id: p.lead.id, email: p.lead.email, status: p.lead.status, withdrawnAt: iso(p.lead.withdrawnAt) },
+        stageChange,
+        snapshotAt: iso(p.now),
+      },
+    };
+  }
+  const l = p.lead;
+  return {
+    type: p.type,
+    timestamp: iso(p.change.at)!,
+    data: {
+      site: p.siteId,
+      lead: {
+        id: l.id,
+        email: l.email,
+        firstName: l.firstName,
+        company: l.company,
+        role: l.role,
+        companySize: l.companySize,
+        industry: l.industry,
+        country: l.country,
+        lang: l.lang,
+        status: l.status,
+        marketingConsent: l.marketing,
+        createdAt: iso(l.createdAt),
+        confirmedAt: iso(l.confirmedAt),
+      },
+      stageChange,
+      score: p.score && {
+        stage: p.score.stage,
+        score: p.score.score,
+        fit: p.score.fit,
+        engagement: p.score.engagement,
+        temperature: p.score.temperature,
+        modelVersion: p.score.modelVersion,
+      },
+      explanation: p.score?.explanation.lines.map((line) => ({
+        id: line.id,
+        label: line.label ?? null,
+        group: line.group,
+        points: line.points,
+        raw: line.raw,
+        count: line.count,
+        capped: line.capped,
+        lastAt: iso(line.lastTs),
+      })) ?? [],
+      recentEvents: p.events.slice(0, RECENT_EVENTS).map((e) => ({
+        kind: e.kind,
+        name: e.name,
+        at: iso(e.ts),
+        url: e.url,
+        path: e.path,
+        target: e.target,
+        magnet: e.magnetId,
+        utm: e.utm,
+      })),
+      snapshotAt: iso(p.now),
+    },
+  };
+}
+
+type SnapshotRow = Pick<LeadRow, 'id' | 'email' | 'status' | 'marketing' | 'first_name' | 'company' | 'role' | 'company_size' | 'industry'
+  | 'country' | 'lang' | 'created_at' | 'confirmed_at' | 'withdrawn_at'>;
+
+interface EventRow {
+  kind: string;
+  name: string | null;
+  ts: number;
+  url: string;
+  path: string;
+  target: string | null;
+  magnet_id: string | null;
+  utm: string | null;
+}
+
+export async function leadSnapshot(db: D1Database, siteId: string, leadId: string): Promise<LeadSnapshot | null> {
+  const r = await db
+    .prepare(`SELECT id, email, status, marketing, first_name, company, role, company_size, industry, country, lang,
+                     created_at, confirmed_at, withdrawn_at
+              FROM leads WHERE site_id = ? AND id = ?`)
+    .bind(siteId, leadId)
+    .first<SnapshotRow>();
+  if (!r) return null;
+  return {
+    id: r.id, email: r.email, status: r.status, marketing: r.marketing === 1, firstName: r.first_name, company: r.company,
+    role: r.role, companySize: r.company_size, industry: r.industry, country: r.country, lang: r.lang, createdAt: r.created_at,
+    confirmedAt: r.confirmed_at, withdrawnAt: r.withdrawn_at,
+  };
+}
+
+/** The lead's newest events (consented behaviour linked to it), newest first. */
+export async function recentLeadEvents(db: D1Database, siteId: string, leadId: string, limit = RECENT_EVENTS): Promise<EventSnapshot[]> {
+  const { results } = await db
+    .prepare(`SELECT kind, name, ts, url, path, target, magnet_id, utm FROM events
+              WHERE site_id = ? AND lead_id = ? ORDER BY ts DESC, event_id DESC LIMIT ?`)
+    .bind(siteId, leadId, limit)
+    .all<EventRow>();
+  return results.map((e) => ({
+    kind: e.kind, name: e.name, ts: e.ts, url: e.url, path: e.path, target: e.target, magnetId: e.magnet_id,
+    utm: e.utm ? (JSON.parse(e.utm) as Record<string, string>) : null,
+  }));
+}
+
+/** The lead's score now, with its explanation; null without a score row. */
+export async function scoreSnapshot(db: D1Database, siteId: string, leadId: string, now: number, model?: ScoringModel): Promise<ScoreSnapshot | null> {
+  const row = await getLeadScore(db, siteId, leadId);
+  const c = row && (await currentScoreOf(db, siteId, row, now, model));
+  if (!c) return null;
+  return {
+    stage: c.stage, score: c.score, fit: c.fit, engagement: c.engagement, temperature: c.temperature,
+    modelVersion: c.modelVersion, explanation: c.explanation,
+  };
+}
