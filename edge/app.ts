@@ -3,9 +3,9 @@ import { HTTPException } from 'hono/http-exception';
 import { TrieRouter } from 'hono/router/trie-router';
 import { PROBLEM_TYPES } from '../protocol';
 import type { AppEnv } from './platform/env';
-import { browserCors } from './features/sites/origin-guard';
-import { internal, methodNotAllowed, notFound, ProblemError, problemResponse } from './http/problem';
-import { landingPage, styleHash } from './features/docs/api-reference-page';
+import { browserCors } from './features/sites';
+import { asProblem, internal, methodNotAllowed, notFound, ProblemError, problemResponse } from './http/problem';
+import { landingPage, styleHash } from './features/docs';
 import { adminRoutes } from './features/admin/routes';
 import { adminMagnetRoutes } from './features/magnets/routes';
 import { collectRoutes } from './features/ingest/routes';
@@ -108,7 +108,8 @@ export function createApp() {
   });
 
   app.onError((err, c) => {
-    if (err instanceof ProblemError) return readableByPage(c, problemResponse(c, err));
+    const problem = asProblem(err);
+    if (problem) return readableByPage(c, problemResponse(c, problem));
     if (err instanceof HTTPException && err.status < 500) {
       return problemResponse(c, new ProblemError(err.status, PROBLEM_TYPES.malformed, 'Bad request', err.message || 'Bad request.'));
     }

@@ -1,7 +1,7 @@
 import { createApp } from './app';
 import type { Env } from './platform/env';
 import { scheduled } from './scheduled';
-import { reportConfigProblems } from './features/mail/settings';
+import { reportConfigProblems } from './features/mail';
 
 const app = createApp();
 

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { InvalidInput } from '../core/errors';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type FieldError, type Problem, type ProblemType } from '../../protocol';
 
 /**
@@ -27,8 +28,8 @@ export class ProblemError extends Error {
   }
 }
 
-export const invalid = (detail: string, errors: FieldError[]) =>
-  new ProblemError(400, PROBLEM_TYPES.validation, 'Invalid request', detail, errors);
+export const invalid = (detail: string, errors: readonly FieldError[]) =>
+  new ProblemError(400, PROBLEM_TYPES.validation, 'Invalid request', detail, [...errors]);
 export const malformed = (detail: string) =>
   new ProblemError(400, PROBLEM_TYPES.malformed, 'Malformed request body', detail);
 export const unauthorized = (detail: string) =>
@@ -54,6 +55,16 @@ export const notConfigured = (detail: string) =>
   new ProblemError(503, PROBLEM_TYPES.notConfigured, 'Not configured', detail);
 export const internal = () =>
   new ProblemError(500, PROBLEM_TYPES.internal, 'Internal error', 'The request could not be processed. It is safe to retry.');
+
+/**
+ * The one place a domain error becomes a problem: `InvalidInput` from pure
+ * code is a 400 naming its fields. Anything else is not the caller's fault.
+ */
+export function asProblem(err: unknown): ProblemError | null {
+  if (err instanceof ProblemError) return err;
+  if (err instanceof InvalidInput) return invalid(err.detail, err.errors);
+  return null;
+}
 
 /** Writes a problem answer. Never includes stack traces or internals. */
 export function problemResponse(c: Context, err: ProblemError): Response {

@@ -48,7 +48,7 @@ CREATE TABLE erasure_log (
 CREATE INDEX erasure_log_by_site ON erasure_log (site_id, erased_at);
 
 -- ── retention settings and progress, per site ────────────────────────────
--- NULL means the default (edge/services/retention.ts): pending leads 30
+-- NULL means the default (edge/features/gdpr/retention.ts): pending leads 30
 -- days, withdrawn leads 30 days, events of visitors who never became leads
 -- 13 months, the pseudonymised ledger of erased leads 3 years.
 CREATE TABLE site_retention (

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { Evidence } from '../features/leads/store';
+import type { Evidence } from '../core/evidence';
 import type { Env } from './env';
 import { hashIp } from '../core/signing';
 import { notConfigured } from '../http/problem';

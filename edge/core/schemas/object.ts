@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { FieldError } from '../../../protocol';
-import { invalid } from '../../http/problem';
+import { InvalidInput } from '../errors';
 import { cleanTextEverywhere } from '../text';
 
 /** Converts valibot's issue path into a JSON Pointer (RFC 6901). */
@@ -15,14 +15,14 @@ export function fieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldError
 }
 
 /**
- * Parses `input` with `schema` or throws a 400 problem naming every offending
- * field. Routes call this once; they never see unvalidated data.
+ * Parses `input` with `schema` or throws `InvalidInput` naming every
+ * offending field (routes use http/validate.ts, which answers it as a 400).
  */
-export function validate<const S extends v.GenericSchema>(schema: S, input: unknown, what = 'body'): v.InferOutput<S> {
+export function parseWith<const S extends v.GenericSchema>(schema: S, input: unknown, what = 'body'): v.InferOutput<S> {
   const result = v.safeParse(schema, input, { abortEarly: false });
   if (result.success) return result.output;
   const errors = fieldErrors(result.issues);
-  throw invalid(`The ${what} is invalid: ${errors[0]!.path} ${errors[0]!.message}.`, errors);
+  throw new InvalidInput(`The ${what} is invalid: ${errors[0]!.path} ${errors[0]!.message}.`, errors);
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
@@ -31,7 +31,7 @@ const isPlainObject = (x: unknown): x is Record<string, unknown> =>
 /**
  * A JSON object body: arrays and primitives fail at the root ("/"), not at a
  * missing field. Every string in it passes the one text check
- * (validation/text.ts) before the fields are validated; `lineBreaks` names
+ * (core/text.ts) before the fields are validated; `lineBreaks` names
  * the keys whose texts may hold line feeds.
  */
 export function objectBody<const E extends v.ObjectEntries>(entries: E, opts: { lineBreaks?: readonly string[] } = {}) {

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { COMPANY_SIZES, EVENT_KINDS, LIMITS, SERVER_EVENT_KINDS, SITE_ID_PATTERN } from '../../../protocol';
-import { validate } from '../schemas/object';
+import { parseWith } from '../schemas/object';
 import { toAsciiDomain } from './match';
 
 /**
@@ -311,12 +311,12 @@ export type Thresholds = ScoringModel['thresholds'];
 
 /**
  * Parses and normalises a model (domains to lowercase ASCII, countries to
- * upper case, defaults filled in) or throws a 400 ProblemError whose
+ * upper case, defaults filled in) or throws `InvalidInput` whose
  * `errors` name every offending field by JSON pointer, e.g.
  * `/engagement/3/capPerDay must be an integer`.
  */
 export function parseModel(input: unknown): ScoringModel {
-  return validate(scoringModelSchema, input, 'scoring model');
+  return parseWith(scoringModelSchema, input, 'scoring model');
 }
 
 const deepFreeze = <T>(x: T): T => {

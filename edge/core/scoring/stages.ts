@@ -67,6 +67,19 @@ export interface StageTransition {
   direction: 'up' | 'down';
 }
 
+/** A stage change as the history keeps it: numbered per lead, stages as stored text. */
+export interface StageHistoryEntry {
+  seq: number;
+  from: string;
+  to: string;
+  direction: 'up' | 'down';
+  at: number;
+  score: number;
+  fit: number;
+  engagement: number;
+  modelVersion: number;
+}
+
 export interface StageInput {
   status: LeadStatus;
   fit: number;

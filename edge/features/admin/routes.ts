@@ -1,19 +1,17 @@
 import { Hono } from 'hono';
 import { requireAdminToken } from '../../platform/admin-guard';
-import { createApiKey, listApiKeys, revokeApiKey } from '../sites/api-keys-store';
-import { recentEvents } from '../ingest/events-store';
-import { addOrigin, createSite, getSite, listSites, removeOrigin } from '../sites/store';
+import { createApiKey, listApiKeys, revokeApiKey, addOrigin, createSite, getSite, listSites, removeOrigin } from '../sites';
+import { recentEvents } from '../ingest';
 import type { AppEnv } from '../../platform/env';
 import { readJson } from '../../http/body';
 import { conflict, notFound } from '../../http/problem';
 import { createKeyBody, createSiteBody, eventsQuery, origin as originSchema, originBody } from './schemas';
 import { siteId as siteIdSchema } from '../../core/schemas/events';
-import { validate } from '../../core/schemas/object';
-import { openRescoreJobs } from '../scoring/store';
-import { runRescoring } from '../scoring/maintenance';
+import { validate } from '../../http/validate';
+import { openRescoreJobs, runRescoring } from '../scoring';
 import * as v from 'valibot';
 import { afterResponse } from '../../platform/after-response';
-import { deliverFreshWebhooks } from '../webhook-delivery/delivery';
+import { deliverFreshWebhooks } from '../webhook-delivery';
 
 const rescoreQuery = v.object({
   budget_ms: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(100, 'must be at least 100'), v.maxValue(25_000, 'must be at most 25000')), '20000'),

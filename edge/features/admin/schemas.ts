@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { API_KEY_SCOPES } from '../sites/api-keys-store';
+import { API_KEY_SCOPES } from '../sites';
 import { siteId } from '../../core/schemas/events';
 import { intParam, MAX_DATE_MS } from '../../core/schemas/instant';
 import { objectBody } from '../../core/schemas/object';

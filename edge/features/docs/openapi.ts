@@ -3,13 +3,12 @@ import * as v from 'valibot';
 import { EVENT_KINDS, LIMITS, PROBLEM_TYPES } from '../../../protocol';
 import { scoringModelSchema } from '../../core/scoring/model';
 import { collectBatch } from '../../core/schemas/events';
-import { createKeyBody, createSiteBody, eventsQuery, mailRetryBody, originBody } from '../admin/schemas';
-import { leadSubmission } from '../leads/schemas';
-import { leadsQuery, magnetBody } from '../magnets/schemas';
-import { listQuery } from '../leads/list-routes';
-import { funnelQuery } from '../reports/routes';
-import { GDPR_OPERATIONS, GDPR_SCHEMAS } from '../gdpr/openapi';
-import { createEndpointBody, deliveriesQuery, updateEndpointBody } from '../webhooks/schemas';
+import { listQuery, leadSubmission } from '../leads';
+import { funnelQuery } from '../reports';
+import { createKeyBody, createSiteBody, eventsQuery, mailRetryBody, originBody } from '../admin';
+import { leadsQuery, magnetBody } from '../magnets';
+import { GDPR_OPERATIONS, GDPR_SCHEMAS } from '../gdpr';
+import { createEndpointBody, deliveriesQuery, updateEndpointBody } from '../webhooks';
 
 /**
  * The OpenAPI 3.1 document of the API, served at /v1/openapi.json.

@@ -1,4 +1,4 @@
-import type { LeadStatus } from '../leads/store';
+import type { LeadStatus } from '../leads';
 
 /**
  * Erasure of one lead (Art. 17 GDPR): every row that names the person is
@@ -71,7 +71,7 @@ export async function visitorIdsOf(db: D1Database, siteId: string, leadId: strin
  * payloads hold the profile) and their delivery log (receivers' answers may
  * echo it). Found through the schema, so erasure keeps covering any further
  * webhook table with a lead_id column; the log goes first, by message id.
- * Same statements as webhookErasureStatements (edge/db/webhooks.ts), plus the
+ * Same statements as webhookErasureStatements (webhooks/store.ts), plus the
  * erasure guard.
  */
 async function webhookStatements(db: D1Database, siteId: string, leadId: string, guard: Guard): Promise<D1PreparedStatement[]> {

@@ -1,7 +1,6 @@
 import { visitorIdsOf } from './erasure-store';
-import { ledgerOf } from '../leads/store';
-import { getLeadScore, stageHistoryOf } from '../scoring/store';
-import { currentScoreOf } from '../scoring/score-view';
+import { ledgerOf } from '../leads';
+import { getLeadScore, stageHistoryOf, currentScoreOf } from '../scoring';
 
 /**
  * The data subject access export (Art. 15 and 20 GDPR): everything the

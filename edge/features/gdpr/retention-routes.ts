@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { getRetention, putRetention } from './retention-store';
-import { getSite } from '../sites/store';
+import { getSite } from '../sites';
 import type { AppEnv } from '../../platform/env';
 import { requireAdminToken } from '../../platform/admin-guard';
 import { readJson } from '../../http/body';
@@ -9,7 +9,7 @@ import { erasureSecret } from '../../core/erasure-hash';
 import { effectiveRetention, RETENTION_DEFAULTS, RETENTION_LIMITS, runRetention } from './retention';
 import { siteId as siteIdSchema } from '../../core/schemas/events';
 import { retentionBody, retentionRunQuery } from './retention-schemas';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 
 const BODY = { maxBytes: 4096, mediaTypes: ['application/json'] } as const;
 

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { eraseLead } from './erasure-store';
-import { getLead, withdrawLead } from '../leads/store';
-import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { getLead, withdrawLead } from '../leads';
+import { requireApiKey, type KeyedEnv } from '../sites';
 import { conflict, notFound } from '../../http/problem';
 import { erasedLeadRef, erasureSecret, ledgerPseudonym } from '../../core/erasure-hash';
 import { exportLead } from './export';
-import { onLeadChanged } from '../scoring/lead-scoring';
+import { onLeadChanged } from '../scoring';
 import { afterResponse } from '../../platform/after-response';
-import { deliverFreshWebhooks } from '../webhook-delivery/delivery';
+import { deliverFreshWebhooks } from '../webhook-delivery';
 
 /** Lead ids are short tokens; anything else cannot name a lead. */
 const LEAD_ID = /^[A-Za-z0-9_-]{1,64}$/;

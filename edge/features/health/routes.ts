@@ -1,15 +1,13 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { magnetProblems, type MagnetProblem } from '../magnets/store';
-import { mailHealth, requeueDeadMails, type MailHealth } from '../mail/outbox-store';
+import { magnetProblems, type MagnetProblem } from '../magnets';
+import { mailHealth, requeueDeadMails, retryOutbox, configChecks, type MailHealth, type ConfigCheck } from '../mail';
 import type { AppEnv } from '../../platform/env';
 import { requireAdminToken } from '../../platform/admin-guard';
 import { afterResponse } from '../../platform/after-response';
 import { readJson } from '../../http/body';
-import { retryOutbox } from '../../scheduled';
-import { configChecks, type ConfigCheck } from '../mail/settings';
-import { mailRetryBody } from '../admin/schemas';
-import { validate } from '../../core/schemas/object';
+import { mailRetryBody } from '../admin';
+import { validate } from '../../http/validate';
 
 /** Minutes a mail or webhook may stay due, or failing since it was queued, before it counts as stuck. */
 export const STUCK_MINUTES = 15;

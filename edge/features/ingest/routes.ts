@@ -1,20 +1,18 @@
 import { Hono } from 'hono';
 import { CLIENT_ID_FULL_PATTERN, LIMITS, type CollectResult } from '../../../protocol';
 import { insertEventStatements } from './events-store';
-import { leadScoresByVisitor, leadScoresForVisitorsStatement, type LeadScoreRow } from '../scoring/store';
-import { getSite, siteFrom, siteStatement, type Site } from '../sites/store';
+import { leadScoresByVisitor, leadScoresForVisitorsStatement, modelAt, planIngestScoring, refreshLead, type LeadScoreRow } from '../scoring';
+import { getSite, siteFrom, siteStatement, allowOrigin, type Site } from '../sites';
 import type { AppEnv } from '../../platform/env';
 import { readJson } from '../../http/body';
-import { allowOrigin } from '../sites/origin-guard';
 import { forbiddenOrigin, unknownSite } from '../../http/problem';
 import { limitClient } from '../../platform/rate-limit';
 import { randomToken } from '../../core/crypto';
 import { toEventRow } from '../../core/event-row';
-import { modelAt, planIngestScoring, refreshLead } from '../scoring/lead-scoring';
 import { batchEnvelope, collectBatch } from '../../core/schemas/events';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
-import { deliverFreshWebhooks } from '../webhook-delivery/delivery';
+import { deliverFreshWebhooks } from '../webhook-delivery';
 
 /**
  * Visitor ids a (not yet validated) body names: only used as a bound

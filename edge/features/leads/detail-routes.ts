@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { getLead, ledgerOf } from './store';
-import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { requireApiKey, type KeyedEnv } from '../sites';
 import { notFound } from '../../http/problem';
-import { scoreView } from '../scoring/score-view';
+import { scoreView } from '../scoring';
 
 /** Events shown in a lead's timeline (newest first). */
 const TIMELINE = 200;

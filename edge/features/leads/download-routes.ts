@@ -1,22 +1,21 @@
 import { Hono } from 'hono';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { getLead } from './store';
-import { streamMagnetFile } from '../magnets/files-store';
-import { getMagnet } from '../magnets/store';
+import { streamMagnetFile, getMagnet } from '../magnets';
 import { serverEventStatement } from './server-events-store';
 import type { AppEnv } from '../../platform/env';
 import { country } from '../../platform/request';
 import { ProblemError, notFound } from '../../http/problem';
 import { checkDownload } from '../../core/signing';
-import { onLeadChanged } from '../scoring/lead-scoring';
-import { signingKey } from '../mail/settings';
-import { getSite } from '../sites/store';
+import { onLeadChanged } from '../scoring';
+import { signingKey } from '../mail';
+import { getSite } from '../sites';
 import { orErrorPage, siteRef, withPage } from './link-pages';
 import { siteId as siteIdSchema } from '../../core/schemas/events';
 import { magnetId as magnetIdSchema } from './schemas';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
-import { deliverFreshWebhooks } from '../webhook-delivery/delivery';
+import { deliverFreshWebhooks } from '../webhook-delivery';
 
 const forbidden = (detail: string) => new ProblemError(403, PROBLEM_TYPES.forbidden, 'Invalid download link', detail);
 const gone = (detail: string) => new ProblemError(410, PROBLEM_TYPES.notFound, 'Download link expired', detail);

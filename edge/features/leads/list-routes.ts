@@ -1,35 +1,14 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { queryLeads, type LeadFilters, type LeadListRow } from './list-store';
-import { rankLeads } from '../scoring/ranking-store';
-import { getSite } from '../sites/store';
-import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { rankLeads, modelAt } from '../scoring';
+import { getSite, requireApiKey, type KeyedEnv } from '../sites';
 import { invalid } from '../../http/problem';
 import { csvPreamble, csvRow } from '../../core/csv';
 import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../../core/cursor';
 import { decayFactor, temperatureOf, type ScoringModel } from '../../core/scoring';
-import { modelAt } from '../scoring/lead-scoring';
-import { instantParam } from '../../core/schemas/instant';
-import { validate } from '../../core/schemas/object';
-
-const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
-const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
-
-export const listQuery = v.object({
-  sort: v.optional(v.picklist(['score', 'updated'], 'must be "score" or "updated"'), 'score'),
-  stage: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim())),
-    v.array(v.picklist(STAGES, `must be one or more of ${STAGES.join(', ')}`)))),
-  temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),
-  min_score: v.optional(num('must be a number')),
-  updated_since: v.optional(instantParam),
-  magnet: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
-  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
-  limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'),
-    v.maxValue(1000, 'must be at most 1000')), '100'),
-  cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'is not a cursor of this API'))),
-  format: v.optional(v.picklist(['json', 'ndjson', 'csv'], 'must be json, ndjson or csv')),
-  dialect: v.optional(v.picklist(['rfc4180', 'excel'], 'must be rfc4180 or excel'), 'rfc4180'),
-});
+import { listQuery } from './schemas';
+import { validate } from '../../http/validate';
 
 const CSV_COLUMNS = ['id', 'email', 'firstName', 'company', 'role', 'companySize', 'industry', 'country', 'status', 'stage',
   'score', 'fit', 'engagement', 'temperature', 'updatedAt'] as const;
@@ -74,7 +53,7 @@ async function hydrate(db: D1Database, siteId: string, ranked: { leadId: string;
  * min_score, updated_since, magnet, q over name, company and e-mail), sorted
  * by current score or by last update, in pages with a keyset cursor, as
  * JSON, NDJSON or spreadsheet-safe CSV. Score-sorted lists filtered at most
- * by min_score go through the score index (db/lead-ranking.ts).
+ * by min_score go through the score index (scoring/ranking-store.ts).
  */
 export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKey('leads:read'), async (c) => {
   const q = validate(listQuery, c.req.query(), 'query');

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { confirmOptin, getLead, withdrawLead } from './store';
-import { getSite } from '../sites/store';
+import { getSite } from '../sites';
 import type { AppEnv } from '../../platform/env';
 import { readForm } from '../../http/body';
 import { evidence } from '../../platform/request';
@@ -12,13 +12,13 @@ import { checkWithdraw, signDownload } from '../../core/signing';
 import { pageLang } from '../../http/page-layout';
 import { confirmedPage, confirmPage, withdrawnPage, withdrawPage, type SiteRef } from './optin-pages';
 import { orErrorPage, sendPage, siteRef, wantsJson, wantsPage, withPage } from './link-pages';
-import { onLeadChanged } from '../scoring/lead-scoring';
-import { downloadTtlMs, signingKey } from '../mail/settings';
+import { onLeadChanged } from '../scoring';
+import { downloadTtlMs, signingKey } from '../mail';
 import { siteId as siteIdSchema } from '../../core/schemas/events';
 import { tokenParam } from './schemas';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
-import { deliverFreshWebhooks } from '../webhook-delivery/delivery';
+import { deliverFreshWebhooks } from '../webhook-delivery';
 
 const FORM_BYTES = 4096;
 

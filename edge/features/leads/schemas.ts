@@ -4,6 +4,7 @@ import { normaliseEmail } from '../../core/email-address';
 import { cleanText, hasNoControl, hasNoMarkup, isPersonName } from '../../core/lead-text';
 import { isHttpUrl, siteId } from '../../core/schemas/events';
 import { envelopeBody, objectBody } from '../../core/schemas/object';
+import { instantParam } from '../../core/schemas/instant';
 
 /**
  * Validators for POST /v1/leads. Messages name the rule that failed, since
@@ -101,3 +102,23 @@ export const tokenParam = v.pipe(
   v.string('is required'),
   v.regex(/^[A-Za-z0-9_-]{43}$/, 'must be the 43-character code from the confirmation link'),
 );
+
+const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
+const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
+
+/** The query of GET /v1/leads: filters, sort, page and format. */
+export const listQuery = v.object({
+  sort: v.optional(v.picklist(['score', 'updated'], 'must be "score" or "updated"'), 'score'),
+  stage: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim())),
+    v.array(v.picklist(STAGES, `must be one or more of ${STAGES.join(', ')}`)))),
+  temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),
+  min_score: v.optional(num('must be a number')),
+  updated_since: v.optional(instantParam),
+  magnet: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'),
+    v.maxValue(1000, 'must be at most 1000')), '100'),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'is not a cursor of this API'))),
+  format: v.optional(v.picklist(['json', 'ndjson', 'csv'], 'must be json, ndjson or csv')),
+  dialect: v.optional(v.picklist(['rfc4180', 'excel'], 'must be rfc4180 or excel'), 'rfc4180'),
+});

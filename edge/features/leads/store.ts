@@ -1,5 +1,6 @@
 import type { Lang } from '../../../protocol';
 import { randomToken } from '../../core/crypto';
+import type { Evidence } from '../../core/evidence';
 import { serverEventStatement, type ServerEvent } from './server-events-store';
 
 /**
@@ -22,13 +23,6 @@ export interface LeadProfile {
 export interface ConsentRef {
   version: string;
   hash: string;
-}
-
-/** Request facts written to the ledger with every entry. */
-export interface Evidence {
-  ipHash: string | null;
-  userAgent: string | null;
-  country: string | null;
 }
 
 export interface Submission {

@@ -1,6 +1,7 @@
 import { LEAD_FIELDS, LEAD_LIMITS, PROBLEM_TYPES, type FieldError, type LeadField } from '../../../protocol';
-import type { Magnet } from '../magnets/store';
-import { findLeadByEmail, newLeadId, newOutboxId, recentMailState, recordSubmission, type Evidence, type LeadProfile } from './store';
+import type { Magnet } from '../magnets';
+import { findLeadByEmail, newLeadId, newOutboxId, recentMailState, recordSubmission, type LeadProfile } from './store';
+import type { Evidence } from '../../core/evidence';
 import { ProblemError, conflict, invalid } from '../../http/problem';
 import { cleanUrl } from '../../core/event-row';
 import { newOptinToken } from '../../core/optin-token';

@@ -1,25 +1,23 @@
 import { Hono, type Context } from 'hono';
 import { LEAD_LIMITS, type Lang, type LeadAccepted, type MagnetPublic } from '../../../protocol';
-import { getMagnet, type Magnet } from '../magnets/store';
-import { getSite, type Site } from '../sites/store';
+import { getMagnet, type Magnet } from '../magnets';
+import { getSite, allowOrigin, type Site } from '../sites';
 import type { AppEnv } from '../../platform/env';
 import { readJson } from '../../http/body';
 import { clientIp, country, evidence, linkBase } from '../../platform/request';
-import { onLeadChanged } from '../scoring/lead-scoring';
-import { allowOrigin } from '../sites/origin-guard';
+import { onLeadChanged } from '../scoring';
 import { forbiddenOrigin, notConfigured, notFound, unknownSite } from '../../http/problem';
 import { limitClient } from '../../platform/rate-limit';
 import { verifyTurnstile } from '../../platform/turnstile';
 import { WIDGET_COPY } from './widget-copy';
 import { langOf } from '../../http/page-layout';
-import { deliverConfirmation } from '../mail/confirmation-mail';
-import { mailSettings } from '../mail/settings';
+import { deliverConfirmation, mailSettings } from '../mail';
 import { submitLead } from './submit-lead';
 import { siteId as siteIdSchema } from '../../core/schemas/events';
 import { leadEnvelope, leadSubmission, magnetId as magnetIdSchema } from './schemas';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
-import { deliverFreshWebhooks } from '../webhook-delivery/delivery';
+import { deliverFreshWebhooks } from '../webhook-delivery';
 
 /** text/plain lets the widget post without a CORS preflight. */
 const MEDIA_TYPES = ['text/plain', 'application/json'] as const;

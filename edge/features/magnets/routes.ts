@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { getLead, ledgerOf, listLeads } from '../leads/store';
+import { getLead, ledgerOf, listLeads, magnetId as magnetIdSchema } from '../leads';
 import { MAX_FILE_BYTES, putMagnetFile } from './files-store';
 import { deleteMagnet, getMagnet, listMagnets, upsertMagnet, type Magnet } from './store';
-import { getSite } from '../sites/store';
+import { getSite } from '../sites';
 import type { AppEnv } from '../../platform/env';
 import { requireAdminToken } from '../../platform/admin-guard';
 import { readJson } from '../../http/body';
@@ -10,9 +10,8 @@ import { readBytes } from '../../http/bytes';
 import { conflict, invalid, notFound } from '../../http/problem';
 import { sha256Hex } from '../../core/crypto';
 import { siteId as siteIdSchema } from '../../core/schemas/events';
-import { magnetId as magnetIdSchema } from '../leads/schemas';
 import { FILE_TYPES, fileName, leadsQuery, magnetBody } from './schemas';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 
 const ADMIN_BODY = { maxBytes: 32 * 1024, mediaTypes: ['application/json'] } as const;
 

@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { funnelCounts, funnelReport } from './funnel-store';
-import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { requireApiKey, type KeyedEnv } from '../sites';
 import { invalid } from '../../http/problem';
-import { instantParam } from '../../core/schemas/instant';
-import { validate } from '../../core/schemas/object';
+import { funnelQuery } from './schemas';
+import { validate } from '../../http/validate';
 
 const DAY = 86_400_000;
-export const funnelQuery = v.object({ from: v.optional(instantParam), to: v.optional(instantParam) });
 
 /**
  * GET /v1/reports/funnel?from&to: visitors → pricing visitors → form views →

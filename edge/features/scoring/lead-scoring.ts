@@ -2,7 +2,7 @@ import {
   advanceRescoreJob, assignSeqStatement, eventsOfLeads, getLeadScores, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
   writeScoreStatement, type LeadScoreRow, type RescoreJob, type ScoreWrite,
 } from './store';
-import { enqueueWebhookStatements } from '../webhooks/store';
+import { enqueueWebhookStatements } from '../webhooks';
 import type { EventRow } from '../../core/event-row';
 import { randomToken } from '../../core/crypto';
 import {

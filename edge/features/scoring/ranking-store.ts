@@ -8,7 +8,7 @@ import { decayFactor } from '../../core/scoring/decay';
  * queries therefore work per distinct fit value (a few dozen at most: fit is
  * a sum of a handful of rule points): "top k" reads the first k rows of each
  * fit value, "score ≥ X" one index range per fit value. See
- * edge/scoring/ranking.ts for the math.
+ * edge/core/scoring/ranking.ts for the math.
  */
 
 export interface RankedLead {

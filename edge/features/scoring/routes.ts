@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { getStoredModel, saveModel } from './store';
-import { getSite } from '../sites/store';
-import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { getSite, requireApiKey, type KeyedEnv } from '../sites';
 import { readJson } from '../../http/body';
 import { notFound } from '../../http/problem';
 import { DEFAULT_MODEL, parseModel } from '../../core/scoring';
@@ -9,9 +8,9 @@ import { modelAt } from './lead-scoring';
 import { runRescoring } from './maintenance';
 import { scoreView } from './score-view';
 import { cleanJson } from '../../core/text';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
-import { deliverFreshWebhooks } from '../webhook-delivery/delivery';
+import { deliverFreshWebhooks } from '../webhook-delivery';
 
 const MODEL_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
 

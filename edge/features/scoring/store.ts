@@ -1,10 +1,10 @@
-import type { EngagementState, FitLine, ScoringEvent, StageState, StageTransition } from '../../core/scoring';
-import type { LeadRow } from '../leads/store';
+import type { EngagementState, FitLine, ScoringEvent, StageHistoryEntry, StageState, StageTransition } from '../../core/scoring';
+import type { LeadRow } from '../leads';
 
 /**
  * Data access for lead scoring: models, per-lead score rows, visitor links,
  * stage history and rescoring jobs. Plain functions on the D1 handle; the
- * computing happens in edge/scoring (pure) and edge/services/lead-scoring.
+ * computing happens in edge/core/scoring (pure) and lead-scoring.ts.
  */
 
 // ── models ────────────────────────────────────────────────────────────────
@@ -295,17 +295,7 @@ export async function leadsWithUnscoredEvents(db: D1Database, limit: number): Pr
 
 // ── stage history, rechecks, rescoring jobs ───────────────────────────────
 
-export interface StageHistoryEntry {
-  seq: number;
-  from: string;
-  to: string;
-  direction: 'up' | 'down';
-  at: number;
-  score: number;
-  fit: number;
-  engagement: number;
-  modelVersion: number;
-}
+export type { StageHistoryEntry };
 
 export async function stageHistoryOf(db: D1Database, siteId: string, leadId: string): Promise<StageHistoryEntry[]> {
   const { results } = await db

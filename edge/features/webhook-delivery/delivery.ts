@@ -1,7 +1,4 @@
-import {
-  claimDueMessages, endpointTargets, pruneMessages, recordAttempt, storePayload,
-  type AttemptRecord, type ClaimedMessage, type EndpointTarget, type Via,
-} from '../webhooks/store';
+import { claimDueMessages, endpointTargets, pruneMessages, recordAttempt, storePayload, type AttemptRecord, type ClaimedMessage, type EndpointTarget, type Via } from '../webhooks';
 import { signatureHeaders } from '../../core/webhooks/signature';
 import { classifyStatus, nextAttemptAt, parseRetryAfter, RETRY_WINDOW_MS } from '../../core/webhooks/retry';
 import { buildPayload, leadSnapshot, recentLeadEvents, scoreSnapshot, type LeadSnapshot } from './payload';
@@ -11,7 +8,7 @@ import { buildPayload, leadSnapshot, recentLeadEvents, scoreSnapshot, type LeadS
  * freezes each payload at its first attempt, signs it (Standard Webhooks),
  * POSTs it with a timeout, and records the attempt and the message's next
  * state. Runs right after the request that enqueued (deliverFreshWebhooks,
- * scheduled by that request's route through edge/http/after-response.ts),
+ * scheduled by that request's route through platform/after-response.ts),
  * for replays, and from the Cron Trigger, which also picks up retries and
  * whatever an immediate run could not finish.
  */

@@ -1,8 +1,7 @@
-import type { Lead, LeadRow } from '../leads/store';
-import { getLeadScore } from '../scoring/store';
-import type { StageChange, WebhookEventType } from '../webhooks/store';
+import type { Lead, LeadRow } from '../leads';
+import { getLeadScore, currentScoreOf, type CurrentScore } from '../scoring';
+import type { StageChange, WebhookEventType } from '../webhooks';
 import type { ScoringModel } from '../../core/scoring';
-import { currentScoreOf, type CurrentScore } from '../scoring/score-view';
 
 /**
  * The body of a webhook: everything sales needs to act on a lead without

@@ -3,14 +3,14 @@ import {
   deleteEndpoint, getEndpoint, getMessage, insertEndpoint, listEndpoints, listMessages, MAX_ENDPOINTS_PER_SITE, newEndpointId,
   replayMessage, updateEndpoint, type WebhookEndpoint,
 } from './store';
-import { requireApiKey, type KeyedEnv } from '../sites/api-key-guard';
+import { requireApiKey, type KeyedEnv } from '../sites';
 import { readJson } from '../../http/body';
 import { conflict, notFound } from '../../http/problem';
 import { generateSecret } from '../../core/webhooks/signature';
 import { targetPolicy } from '../../core/webhooks/url';
-import { deliverDue } from '../webhook-delivery/delivery';
+import { deliverDue } from '../webhook-delivery';
 import { createEndpointBody, deliveriesQuery, ENDPOINT_ID, MESSAGE_ID, updateEndpointBody } from './schemas';
-import { validate } from '../../core/schemas/object';
+import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
 
 const BODY = { maxBytes: 8 * 1024, mediaTypes: ['application/json'] } as const;

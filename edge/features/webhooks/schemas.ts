@@ -5,7 +5,7 @@ import { hasNoControl } from '../../core/lead-text';
 import { intParam } from '../../core/schemas/instant';
 import { objectBody } from '../../core/schemas/object';
 
-/** Validators of the webhook API (edge/routes/webhooks.ts). */
+/** Validators of the webhook API (routes.ts). */
 
 export const ENDPOINT_ID = /^whe_[A-Za-z0-9_-]{16}$/;
 export const MESSAGE_ID = /^msg_[0-9a-f]{24}$/;

@@ -1,11 +1,10 @@
-import type { StageTransition } from '../../core/scoring';
-import type { StageHistoryEntry } from '../scoring/store';
+import type { StageHistoryEntry, StageTransition } from '../../core/scoring';
 import { randomToken } from '../../core/crypto';
 
 /**
  * Data access for webhooks: endpoints, the outbox of messages and the log of
  * delivery attempts. Plain functions on the D1 handle; sending lives in
- * edge/services/webhooks.ts. See docs/webhooks.md.
+ * edge/features/webhook-delivery/delivery.ts. See docs/webhooks.md.
  */
 
 export const WEBHOOK_EVENT_TYPES = ['lead.confirmed', 'lead.stage_changed', 'lead.withdrawn'] as const;
@@ -148,7 +147,7 @@ export type WebhookStatements = D1PreparedStatement[] & { readonly enqueuesWebho
 /**
  * One message per subscribed, enabled endpoint of the site for each stage
  * change, for the caller's D1 batch right after the stage_history inserts
- * (edge/db/scoring.ts stageHistoryStatements). Guarded exactly like them:
+ * (scoring/store.ts stageHistoryStatements). Guarded exactly like them:
  * only when the score write with revision `rev` won, so a lost race or a
  * retried batch enqueues nothing.
  *

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../../../edge/http/problem';
-import { validate } from '../../../../edge/core/schemas/object';
+import { validate } from '../../../../edge/http/validate';
 import { DEFAULT_MODEL, MODEL_LIMITS, parseModel, scoringModelSchema } from '../../../../edge/core/scoring/model';
 
 /** A small valid model; each test breaks one thing. */

@@ -1,0 +1,7 @@
+/**
+ * Leads: capture, double opt-in, download, the consent ledger and the lead list.
+ * What other features may use; routes are mounted by app.ts, not exported.
+ */
+export { leadSubmission, listQuery, magnetId } from './schemas';
+export { getLead, ledgerOf, listLeads, withdrawLead } from './store';
+export type { Lead, LeadRow, LeadStatus } from './store';

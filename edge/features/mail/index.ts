@@ -1,0 +1,10 @@
+/**
+ * Mail: settings, the durable outbox, the confirmation mail and its retry.
+ * What other features may use; routes are mounted by app.ts, not exported.
+ */
+export { deliverConfirmation } from './confirmation-mail';
+export { retryOutbox } from './outbox-retry';
+export { mailHealth, requeueDeadMails } from './outbox-store';
+export type { MailHealth } from './outbox-store';
+export { configChecks, downloadTtlMs, mailSettings, reportConfigProblems, signingKey } from './settings';
+export type { ConfigCheck } from './settings';

@@ -1,0 +1,5 @@
+/**
+ * Reports over the funnel.
+ * What other features may use; routes are mounted by app.ts, not exported.
+ */
+export { funnelQuery } from './schemas';
