@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
+// Over 300 lines: one file so `npx lodestone` needs no build; splitting it into command modules is still to do.
 /**
  * lodestone: the admin CLI over the admin API, for local dev and deployed Workers.
  *

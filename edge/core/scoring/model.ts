@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the scoring model's whole schema and its cross-field checks read best as one document.
 import * as v from 'valibot';
 import { COMPANY_SIZES, EVENT_KINDS, LIMITS, SERVER_EVENT_KINDS, SITE_ID_PATTERN } from '../../../protocol';
 import { parseWith } from '../schemas/object';

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: all SQL of leads, the consent ledger and opt-in tokens, whose writes share one batch.
 import type { Lang } from '../../../protocol';
 import { randomToken } from '../../core/crypto';
 import type { Evidence } from '../../core/evidence';

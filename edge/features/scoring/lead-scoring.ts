@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: every path that scores a lead (a lead change, an ingest batch, a rescore job) shares its planning here.
 import {
   advanceRescoreJob, assignSeqStatement, eventsOfLeads, getLeadScores, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
   writeScoreStatement, type LeadScoreRow, type RescoreJob, type ScoreWrite,

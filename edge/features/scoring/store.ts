@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: all SQL of scores, stage history and rescore jobs, whose writes share one batch.
 import type { EngagementState, FitLine, ScoringEvent, StageHistoryEntry, StageState, StageTransition } from '../../core/scoring';
 import type { LeadRow } from '../leads';
 

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: all SQL of webhook endpoints, messages and deliveries, whose writes join the callers' batches.
 import type { StageHistoryEntry, StageTransition } from '../../core/scoring';
 import { randomToken } from '../../core/crypto';
 
