@@ -8,7 +8,7 @@ import { toAsciiDomain } from './match';
  * The scoring model of a site: a small, versioned JSON document.
  *
  * Why a document and not code: marketing and sales agree on the rules and
- * re-evaluate them every few months (DOMAIN.md), so the rules must be data a
+ * re-evaluate them every few months (docs/domain.md, "The sales feedback loop"), so the rules must be data a
  * site owner can read, diff and PUT. Why strict: an unknown key is almost
  * always a typo ("capPerday"), and a silently ignored cap would inflate scores
  * for months; so every unknown key is an error with its JSON pointer.
@@ -329,7 +329,7 @@ const deepFreeze = <T>(x: T): T => {
 };
 
 /**
- * The demo model, in the classic weighting scheme (DOMAIN.md):
+ * The demo model, in the classic weighting scheme (docs/domain.md, "Scoring: fit and engagement"):
  *
  * - classification (who the company is) in thousands: company size in the
  *   ideal customer profile 3,000, a fitting industry 2,000, enterprise 2,000,

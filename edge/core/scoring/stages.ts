@@ -7,7 +7,7 @@ import { crossingTime } from './ranking';
  *
  * Score at `now` = fit + engagement, engagement = E_norm · decayFactor(now).
  *
- * Stages follow the path of DOMAIN.md: lead (pending → confirmed) → MQL →
+ * Stages follow the path of docs/domain.md: lead (pending → confirmed) → MQL →
  * SQL, plus withdrawn. The lead's consent status decides the first part,
  * the score the rest:
  * - pending / withdrawn: the stage is the status; scores do not matter

@@ -5,7 +5,7 @@ import type { ScoringModel } from '../../core/scoring';
 
 /**
  * The body of a webhook: everything sales needs to act on a lead without
- * asking back (DOMAIN.md, "Routing and hand-off to sales"): the profile, the
+ * asking back (docs/domain.md, "Thresholds and the hand-off to sales"): the profile, the
  * stage change, the score with its explanation (explicit fit and implicit
  * behaviour) and the recent behaviour itself. See docs/webhooks.md.
  *
