@@ -1,4 +1,7 @@
 import { visitorIdsOf } from './erasure-store';
+import {
+  consentTextsOf, eventsOfSubject, leadRowOf, optinRequestsOf, outboxOf, rowsOfLeadIn, siteOf, visitorLinksOf, webhookTablesWithLead,
+} from './export-store';
 import { ledgerOf } from '../leads';
 import { getLeadScore, stageHistoryOf, currentScoreOf } from '../scoring';
 
@@ -23,53 +26,32 @@ const parseJson = (text: unknown): unknown => {
 const SECRET_COLUMN = /secret|token|signature|password|key_hash|^claim$/i;
 
 async function extraRows(db: D1Database, siteId: string, leadId: string): Promise<Record<string, Record<string, unknown>[]>> {
-  const { results } = await db
-    .prepare(`SELECT m.name AS tbl FROM sqlite_master m
-              WHERE m.type = 'table' AND m.name LIKE 'webhook%'
-                AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'lead_id')
-                AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'site_id')`)
-    .all<{ tbl: string }>();
   const out: Record<string, Record<string, unknown>[]> = {};
-  for (const { tbl } of results) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(tbl)) continue;
-    const rows = await db.prepare(`SELECT * FROM ${tbl} WHERE site_id = ? AND lead_id = ?`).bind(siteId, leadId).all<Record<string, unknown>>();
-    out[tbl] = rows.results.map((r) =>
+  for (const tbl of await webhookTablesWithLead(db)) {
+    const rows = await rowsOfLeadIn(db, tbl, siteId, leadId);
+    out[tbl] = rows.map((r) =>
       Object.fromEntries(Object.entries(r).filter(([k]) => !SECRET_COLUMN.test(k)).map(([k, v]) => [k, typeof v === 'string' && /^[[{]/.test(v) ? parseJson(v) : v])));
   }
   return out;
 }
 
 export async function exportLead(db: D1Database, siteId: string, leadId: string, now: number): Promise<Record<string, unknown> | null> {
-  const lead = await db.prepare('SELECT * FROM leads WHERE site_id = ? AND id = ?').bind(siteId, leadId).first<Record<string, unknown>>();
+  const lead = await leadRowOf(db, siteId, leadId);
   if (!lead) return null;
-  const site = await db.prepare('SELECT id, name FROM sites WHERE id = ?').bind(siteId).first<{ id: string; name: string }>();
+  const site = await siteOf(db, siteId);
 
   const [ledger, texts, links, tokens, outbox, history, scoreRow] = await Promise.all([
     ledgerOf(db, siteId, leadId),
-    db.prepare(`SELECT t.magnet_id, t.purpose, t.version, t.hash, t.text, t.created_at FROM consent_texts t
-                WHERE t.site_id = ?1 AND EXISTS (
-                  SELECT 1 FROM consent_ledger c WHERE c.site_id = ?1 AND c.lead_id = ?2 AND c.magnet_id = t.magnet_id
-                    AND c.purpose = t.purpose AND c.text_version = t.version)
-                ORDER BY t.magnet_id, t.purpose, t.version`).bind(siteId, leadId).all<Record<string, unknown>>(),
-    db.prepare('SELECT visitor_id, linked_at FROM lead_visitors WHERE site_id = ? AND lead_id = ? ORDER BY linked_at')
-      .bind(siteId, leadId).all<{ visitor_id: string; linked_at: number }>(),
-    db.prepare(`SELECT magnet_id, profile, visitor_id, lang, consent_version, marketing_version, coupled, page_url, created_at,
-                       expires_at, used_at, used_by FROM optin_tokens WHERE site_id = ? AND lead_id = ? ORDER BY created_at`)
-      .bind(siteId, leadId).all<Record<string, unknown>>(),
-    db.prepare(`SELECT id, magnet_id, kind, lang, link_base, status, attempts, last_error, provider_id, created_at, updated_at, sent_at
-                FROM mail_outbox WHERE site_id = ? AND lead_id = ? ORDER BY created_at`).bind(siteId, leadId).all<Record<string, unknown>>(),
+    consentTextsOf(db, siteId, leadId),
+    visitorLinksOf(db, siteId, leadId),
+    optinRequestsOf(db, siteId, leadId),
+    outboxOf(db, siteId, leadId),
     stageHistoryOf(db, siteId, leadId),
     getLeadScore(db, siteId, leadId),
   ]);
 
   const visitorIds = await visitorIdsOf(db, siteId, leadId, (lead.visitor_id as string | null) ?? null);
-  const { results: events } = await db
-    .prepare(`SELECT event_id, kind, name, visitor_id, url, path, referrer, utm, target, magnet_id, engaged_ms, props, ts, client_ts,
-                     received_at, country, lead_id IS NOT NULL AS linked
-              FROM events WHERE site_id = ?1 AND (lead_id = ?2 OR (lead_id IS NULL AND visitor_id IN (SELECT value FROM json_each(?3))))
-              ORDER BY ts, event_id`)
-    .bind(siteId, leadId, JSON.stringify(visitorIds))
-    .all<Record<string, unknown>>();
+  const events = await eventsOfSubject(db, siteId, leadId, visitorIds);
 
   const score = scoreRow && (await currentScoreOf(db, siteId, scoreRow, now));
 
@@ -94,14 +76,14 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
       withdrawnAt: lead.withdrawn_at,
     },
     visitorIds,
-    visitorLinks: links.results.map((l) => ({ visitorId: l.visitor_id, linkedAt: l.linked_at })),
+    visitorLinks: links.map((l) => ({ visitorId: l.visitor_id, linkedAt: l.linked_at })),
     consents: {
       ledger,
-      texts: texts.results.map((t) => ({
+      texts: texts.map((t) => ({
         magnetId: t.magnet_id, purpose: t.purpose, version: t.version, hash: t.hash, text: t.text, createdAt: t.created_at,
       })),
     },
-    optinRequests: tokens.results.map((t) => ({
+    optinRequests: tokens.map((t) => ({
       magnetId: t.magnet_id,
       profile: parseJson(t.profile),
       visitorId: t.visitor_id,
@@ -122,7 +104,7 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
       utm: parseJson(e.utm), target: e.target, magnetId: e.magnet_id, engagedMs: e.engaged_ms, props: parseJson(e.props), ts: e.ts,
       clientTs: e.client_ts, receivedAt: e.received_at, country: e.country, linkedToLead: e.linked === 1,
     })),
-    mails: outbox.results.map((m) => ({
+    mails: outbox.map((m) => ({
       id: m.id, magnetId: m.magnet_id, kind: m.kind, lang: m.lang, linkBase: m.link_base, status: m.status, attempts: m.attempts,
       lastError: m.last_error, providerId: m.provider_id, createdAt: m.created_at, updatedAt: m.updated_at, sentAt: m.sent_at,
     })),
