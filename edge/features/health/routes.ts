@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { pingDatabase, webhookHealth } from './store';
 import * as v from 'valibot';
 import { magnetProblems, type MagnetProblem } from '../magnets';
 import { mailHealth, requeueDeadMails, retryOutbox, configChecks, type MailHealth, type ConfigCheck } from '../mail';
@@ -20,20 +21,11 @@ export interface AdminHealth {
   magnets: MagnetProblem[];
 }
 
-async function webhookHealth(db: D1Database, cutoff: number) {
-  const row = await db.prepare(`SELECT
-      (SELECT COUNT(*) FROM webhook_messages WHERE status = 'dead') AS dead,
-      (SELECT COUNT(*) FROM webhook_messages WHERE status = 'pending'
-         AND (next_attempt_at <= ?1 OR (attempts > 0 AND created_at <= ?1))) AS stuck`).bind(cutoff)
-    .first<{ dead: number; stuck: number }>();
-  return { dead: row?.dead ?? 0, stuck: row?.stuck ?? 0 };
-}
-
 /** GET /healthz (public liveness); GET /admin/health and POST /admin/mail/retry (admin). */
 export const healthRoutes = new Hono<AppEnv>()
   .get('/healthz', async (c) => {
     const started = Date.now();
-    await c.env.DB.prepare('SELECT 1').first();
+    await pingDatabase(c.env.DB);
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'ok', db: 'ok', dbMs: Date.now() - started });
   })
@@ -46,7 +38,7 @@ export const healthRoutes = new Hono<AppEnv>()
     let database: ConfigCheck;
     try {
       const started = Date.now();
-      await c.env.DB.prepare('SELECT 1').first();
+      await pingDatabase(c.env.DB);
       database = { name: 'database', ok: true, detail: `D1 answered in ${Date.now() - started} ms` };
     } catch (err) {
       database = { name: 'database', ok: false, detail: `D1 failed: ${(err as Error).message}` };

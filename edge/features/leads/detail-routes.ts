@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { getLead, ledgerOf } from './store';
+import { timelineOf } from './timeline-store';
 import { requireApiKey, type KeyedEnv } from '../sites';
 import { notFound } from '../../http/problem';
 import { scoreView } from '../scoring';
@@ -21,11 +22,7 @@ export const leadDetailRoutes = new Hono<KeyedEnv>().get('/v1/leads/:id', requir
   const [consents, score, timeline] = await Promise.all([
     ledgerOf(c.env.DB, siteId, id),
     scoreView(c.env.DB, siteId, id, now),
-    c.env.DB
-      .prepare(`SELECT event_id AS id, kind, name, path, url, target, magnet_id AS magnet, engaged_ms AS engagedMs, ts, country
-                FROM events WHERE site_id = ? AND lead_id = ? ORDER BY ts DESC, event_id LIMIT ?`)
-      .bind(siteId, id, TIMELINE)
-      .all(),
+    timelineOf(c.env.DB, siteId, id, TIMELINE),
   ]);
   c.header('Cache-Control', 'no-store');
   return c.json({

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { queryLeads, type LeadFilters, type LeadListRow } from './list-store';
+import { leadsByIds, queryLeads, type LeadFilters, type LeadListRow } from './list-store';
 import { rankLeads, modelAt } from '../scoring';
 import { getSite, requireApiKey, type KeyedEnv } from '../sites';
 import { invalid } from '../../http/problem';
@@ -28,13 +28,7 @@ function formatOf(c: Context, asked?: 'json' | 'ndjson' | 'csv'): 'json' | 'ndjs
 /** Profile and score columns of the leads behind ranked ids (fast path). */
 async function hydrate(db: D1Database, siteId: string, ranked: { leadId: string; fit: number; eNorm: number; score: number }[], d: number): Promise<(LeadListRow & { eNorm: number })[]> {
   if (!ranked.length) return [];
-  const { results } = await db
-    .prepare(`SELECT l.id, l.email, l.first_name, l.company, l.role, l.company_size, l.industry, l.country, l.status,
-                     COALESCE(s.stage, l.status) AS stage, MAX(l.updated_at, COALESCE(s.updated_at, 0)) AS updated
-              FROM leads l LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id
-              WHERE l.site_id = ? AND l.id IN (SELECT value FROM json_each(?))`)
-    .bind(siteId, JSON.stringify(ranked.map((r) => r.leadId)))
-    .all<Record<string, string | number | null>>();
+  const results = await leadsByIds(db, siteId, ranked.map((r) => r.leadId));
   const byId = new Map(results.map((r) => [r.id as string, r]));
   return ranked.flatMap((r) => {
     const l = byId.get(r.leadId);

@@ -98,3 +98,15 @@ export async function queryLeads(
     })),
   };
 }
+
+/** The list columns of the given leads (any order), for a ranking computed outside SQL. */
+export async function leadsByIds(db: D1Database, siteId: string, ids: string[]): Promise<Record<string, string | number | null>[]> {
+  const { results } = await db
+    .prepare(`SELECT l.id, l.email, l.first_name, l.company, l.role, l.company_size, l.industry, l.country, l.status,
+                     COALESCE(s.stage, l.status) AS stage, MAX(l.updated_at, COALESCE(s.updated_at, 0)) AS updated
+              FROM leads l LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id
+              WHERE l.site_id = ? AND l.id IN (SELECT value FROM json_each(?))`)
+    .bind(siteId, JSON.stringify(ids))
+    .all<Record<string, string | number | null>>();
+  return results;
+}

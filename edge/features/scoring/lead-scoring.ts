@@ -1,6 +1,6 @@
 // Over 300 lines on purpose: every path that scores a lead (a lead change, an ingest batch, a rescore job) shares its planning here.
 import {
-  advanceRescoreJob, assignSeqStatement, eventsOfLeads, getLeadScores, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
+  advanceRescoreJob, assignSeqStatement, fillCountryStatement, leadLinkState, unlinkVisitorsStatement, eventsOfLeads, getLeadScores, linkVisitorStatements, eventsOfLead, getLeadScore, getStoredModel, leadsAfter, stageHistoryStatements,
   writeScoreStatement, type LeadScoreRow, type RescoreJob, type ScoreWrite,
 } from './store';
 import { enqueueWebhookStatements } from '../webhooks';
@@ -179,15 +179,14 @@ export async function onLeadChanged(
 ): Promise<ScoringOutcome> {
   const now = opts.now ?? Date.now();
   try {
-    const lead = await db.prepare('SELECT status, visitor_id FROM leads WHERE site_id = ? AND id = ?').bind(siteId, leadId)
-      .first<{ status: string; visitor_id: string | null }>();
+    const lead = await leadLinkState(db, siteId, leadId);
     if (!lead) return { enqueuedWebhooks: false };
     const statements: D1PreparedStatement[] = [];
     if (opts.country) {
-      statements.push(db.prepare('UPDATE leads SET country = COALESCE(country, ?) WHERE site_id = ? AND id = ?').bind(opts.country, siteId, leadId));
+      statements.push(fillCountryStatement(db, siteId, leadId, opts.country));
     }
     if (lead.status === 'withdrawn') {
-      statements.push(db.prepare('DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ?').bind(siteId, leadId));
+      statements.push(unlinkVisitorsStatement(db, siteId, leadId));
     } else if (opts.linkVisitor && lead.visitor_id) {
       statements.push(...linkVisitorStatements(db, siteId, lead.visitor_id, leadId, now));
     }

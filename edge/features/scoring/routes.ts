@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { getStoredModel, saveModel } from './store';
+import { getStoredModel, rescoreStatus, saveModel } from './store';
 import { getSite, requireApiKey, type KeyedEnv } from '../sites';
 import { readJson } from '../../http/body';
 import { notFound } from '../../http/problem';
@@ -13,14 +13,6 @@ import { afterResponse } from '../../platform/after-response';
 import { deliverFreshWebhooks } from '../webhook-delivery';
 
 const MODEL_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
-
-async function rescoreStatus(db: D1Database, siteId: string, version: number) {
-  const job = await db
-    .prepare('SELECT done, started_at, finished_at FROM rescore_jobs WHERE site_id = ? AND model_version = ?')
-    .bind(siteId, version)
-    .first<{ done: number; started_at: number; finished_at: number | null }>();
-  return job ? { version, leadsDone: job.done, startedAt: job.started_at, finishedAt: job.finished_at } : null;
-}
 
 /**
  * Scoring API (marketing API keys): the site's model, and a lead's score

@@ -352,3 +352,25 @@ export async function advanceRescoreJob(db: D1Database, job: RescoreJob, cursor:
     .run();
   return res.meta.changes === 1;
 }
+
+/** Progress of the background rescoring for one model version, or null when none ran. */
+export async function rescoreStatus(db: D1Database, siteId: string, version: number) {
+  const job = await db
+    .prepare('SELECT done, started_at, finished_at FROM rescore_jobs WHERE site_id = ? AND model_version = ?')
+    .bind(siteId, version)
+    .first<{ done: number; started_at: number; finished_at: number | null }>();
+  return job ? { version, leadsDone: job.done, startedAt: job.started_at, finishedAt: job.finished_at } : null;
+}
+
+/** What decides how a lead's visitors are linked: its status and its own visitor id. */
+export const leadLinkState = (db: D1Database, siteId: string, leadId: string) =>
+  db.prepare('SELECT status, visitor_id FROM leads WHERE site_id = ? AND id = ?').bind(siteId, leadId)
+    .first<{ status: string; visitor_id: string | null }>();
+
+/** Sets the country from request data once; a known country is kept. For the caller's batch. */
+export const fillCountryStatement = (db: D1Database, siteId: string, leadId: string, country: string) =>
+  db.prepare('UPDATE leads SET country = COALESCE(country, ?) WHERE site_id = ? AND id = ?').bind(country, siteId, leadId);
+
+/** A withdrawn lead keeps no link to its visitors. For the caller's batch. */
+export const unlinkVisitorsStatement = (db: D1Database, siteId: string, leadId: string) =>
+  db.prepare('DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ?').bind(siteId, leadId);

@@ -1,4 +1,5 @@
-import type { Lead, LeadRow } from '../leads';
+import type { Lead } from '../leads';
+import { leadSnapshotRow, recentEventRows } from './payload-store';
 import { getLeadScore, currentScoreOf, type CurrentScore } from '../scoring';
 import type { StageChange, WebhookEventType } from '../webhooks';
 import type { ScoringModel } from '../../core/scoring';
@@ -137,27 +138,19 @@ export function buildPayload(p: PayloadInput): WebhookPayload {
   };
 }
 
-type SnapshotRow = Pick<LeadRow, 'id' | 'email' | 'status' | 'marketing' | 'first_name' | 'company' | 'role' | 'company_size' | 'industry'
-  | 'country' | 'lang' | 'created_at' | 'confirmed_at' | 'withdrawn_at'>;
-
-interface EventRow {
-  kind: string;
-  name: string | null;
-  ts: number;
-  url: string;
-  path: string;
-  target: string | null;
-  magnet_id: string | null;
-  utm: string | null;
+/** The lead's score now, with its explanation; null without a score row. */
+export async function scoreSnapshot(db: D1Database, siteId: string, leadId: string, now: number, model?: ScoringModel): Promise<ScoreSnapshot | null> {
+  const row = await getLeadScore(db, siteId, leadId);
+  const c = row && (await currentScoreOf(db, siteId, row, now, model));
+  if (!c) return null;
+  return {
+    stage: c.stage, score: c.score, fit: c.fit, engagement: c.engagement, temperature: c.temperature,
+    modelVersion: c.modelVersion, explanation: c.explanation,
+  };
 }
 
 export async function leadSnapshot(db: D1Database, siteId: string, leadId: string): Promise<LeadSnapshot | null> {
-  const r = await db
-    .prepare(`SELECT id, email, status, marketing, first_name, company, role, company_size, industry, country, lang,
-                     created_at, confirmed_at, withdrawn_at
-              FROM leads WHERE site_id = ? AND id = ?`)
-    .bind(siteId, leadId)
-    .first<SnapshotRow>();
+  const r = await leadSnapshotRow(db, siteId, leadId);
   if (!r) return null;
   return {
     id: r.id, email: r.email, status: r.status, marketing: r.marketing === 1, firstName: r.first_name, company: r.company,
@@ -168,24 +161,9 @@ export async function leadSnapshot(db: D1Database, siteId: string, leadId: strin
 
 /** The lead's newest events (consented behaviour linked to it), newest first. */
 export async function recentLeadEvents(db: D1Database, siteId: string, leadId: string, limit = RECENT_EVENTS): Promise<EventSnapshot[]> {
-  const { results } = await db
-    .prepare(`SELECT kind, name, ts, url, path, target, magnet_id, utm FROM events
-              WHERE site_id = ? AND lead_id = ? ORDER BY ts DESC, event_id DESC LIMIT ?`)
-    .bind(siteId, leadId, limit)
-    .all<EventRow>();
+  const results = await recentEventRows(db, siteId, leadId, limit);
   return results.map((e) => ({
     kind: e.kind, name: e.name, ts: e.ts, url: e.url, path: e.path, target: e.target, magnetId: e.magnet_id,
     utm: e.utm ? (JSON.parse(e.utm) as Record<string, string>) : null,
   }));
-}
-
-/** The lead's score now, with its explanation; null without a score row. */
-export async function scoreSnapshot(db: D1Database, siteId: string, leadId: string, now: number, model?: ScoringModel): Promise<ScoreSnapshot | null> {
-  const row = await getLeadScore(db, siteId, leadId);
-  const c = row && (await currentScoreOf(db, siteId, row, now, model));
-  if (!c) return null;
-  return {
-    stage: c.stage, score: c.score, fit: c.fit, engagement: c.engagement, temperature: c.temperature,
-    modelVersion: c.modelVersion, explanation: c.explanation,
-  };
 }
