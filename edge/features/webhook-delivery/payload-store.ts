@@ -1,3 +1,4 @@
+import type { EventRow } from '../../core/event-row';
 import type { LeadRow } from '../leads';
 
 /** Plain reads of what a webhook payload says about a lead. */
@@ -5,16 +6,8 @@ import type { LeadRow } from '../leads';
 export type SnapshotRow = Pick<LeadRow, 'id' | 'email' | 'status' | 'marketing' | 'first_name' | 'company' | 'role' | 'company_size' | 'industry'
   | 'country' | 'lang' | 'created_at' | 'confirmed_at' | 'withdrawn_at'>;
 
-export interface EventRow {
-  kind: string;
-  name: string | null;
-  ts: number;
-  url: string;
-  path: string;
-  target: string | null;
-  magnet_id: string | null;
-  utm: string | null;
-}
+/** The stored columns of an event a payload shows, in the names the ingest path gives them. */
+export type RecentEventRow = Pick<EventRow, 'kind' | 'name' | 'ts' | 'url' | 'path' | 'target' | 'magnetId' | 'utm'>;
 
 export const leadSnapshotRow = (db: D1Database, siteId: string, leadId: string) =>
   db
@@ -27,7 +20,7 @@ export const leadSnapshotRow = (db: D1Database, siteId: string, leadId: string) 
 /** Newest first. */
 export const recentEventRows = async (db: D1Database, siteId: string, leadId: string, limit: number) =>
   (await db
-    .prepare(`SELECT kind, name, ts, url, path, target, magnet_id, utm FROM events
+    .prepare(`SELECT kind, name, ts, url, path, target, magnet_id AS magnetId, utm FROM events
               WHERE site_id = ? AND lead_id = ? ORDER BY ts DESC, event_id DESC LIMIT ?`)
     .bind(siteId, leadId, limit)
-    .all<EventRow>()).results;
+    .all<RecentEventRow>()).results;

@@ -163,7 +163,7 @@ export async function leadSnapshot(db: D1Database, siteId: string, leadId: strin
 export async function recentLeadEvents(db: D1Database, siteId: string, leadId: string, limit = RECENT_EVENTS): Promise<EventSnapshot[]> {
   const results = await recentEventRows(db, siteId, leadId, limit);
   return results.map((e) => ({
-    kind: e.kind, name: e.name, ts: e.ts, url: e.url, path: e.path, target: e.target, magnetId: e.magnet_id,
+    kind: e.kind, name: e.name, ts: e.ts, url: e.url, path: e.path, target: e.target, magnetId: e.magnetId,
     utm: e.utm ? (JSON.parse(e.utm) as Record<string, string>) : null,
   }));
 }
