@@ -90,21 +90,13 @@ const ruleId = v.pipe(
   v.regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a slug: lowercase letters, digits, - and _, starting with a letter or digit'),
 );
 
-const points = v.pipe(
-  v.number('must be a number'),
-  v.integer('must be an integer'),
-  v.minValue(-MODEL_LIMITS.points, `must be at least -${MODEL_LIMITS.points}`),
-  v.maxValue(MODEL_LIMITS.points, `must be at most ${MODEL_LIMITS.points}`),
-);
+/** A whole number in [min, max]; `below` explains a value under min. */
+const integerIn = (min: number, max: number, below = `must be at least ${min}`) =>
+  v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(min, below), v.maxValue(max, `must be at most ${max}`));
 
-const cap = v.optional(
-  v.pipe(
-    v.number('must be a number'),
-    v.integer('must be an integer'),
-    v.minValue(1, 'must be at least 1 (leave it out for no cap)'),
-    v.maxValue(MODEL_LIMITS.cap, `must be at most ${MODEL_LIMITS.cap}`),
-  ),
-);
+const points = integerIn(-MODEL_LIMITS.points, MODEL_LIMITS.points);
+
+const cap = v.optional(integerIn(1, MODEL_LIMITS.cap, 'must be at least 1 (leave it out for no cap)'));
 
 const threshold = v.pipe(
   v.number('must be a number'),

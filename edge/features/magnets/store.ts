@@ -16,23 +16,6 @@ export interface MagnetFile {
   chunks: number;
 }
 
-export interface Magnet {
-  siteId: string;
-  id: string;
-  title: string;
-  description: string;
-  lang: Lang;
-  fields: MagnetField[];
-  consent: StoredConsent;
-  privacyUrl: string;
-  marketing: StoredConsent | null;
-  coupled: boolean;
-  turnstile: boolean;
-  file: MagnetFile | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
 /** What the admin API writes (hashes are computed by the caller). */
 export interface MagnetInput {
   title: string;
@@ -44,6 +27,15 @@ export interface MagnetInput {
   marketing: StoredConsent | null;
   coupled: boolean;
   turnstile: boolean;
+}
+
+/** A stored magnet: what was written, plus its identity, its file and its times. */
+export interface Magnet extends MagnetInput {
+  siteId: string;
+  id: string;
+  file: MagnetFile | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 interface MagnetRow {

@@ -3,14 +3,8 @@ import type { MailMessage } from '../../core/mail/types';
 
 /** The local-dev mailbox behind /dev/outbox. */
 
-export interface DevMail {
+export interface DevMail extends MailMessage {
   id: string;
-  to: string;
-  from: string;
-  subject: string;
-  text: string;
-  html: string;
-  headers: Record<string, string>;
   createdAt: number;
 }
 

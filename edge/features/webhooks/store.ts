@@ -267,8 +267,8 @@ export async function storePayload(db: D1Database, id: string, claim: string, pa
 
 export type Via = 'immediate' | 'cron' | 'replay';
 
-export interface AttemptRecord {
-  message: ClaimedMessage;
+/** What one attempt did: the row of the attempt log. */
+export interface AttemptResult {
   via: Via;
   at: number;
   durationMs: number;
@@ -278,6 +278,10 @@ export interface AttemptRecord {
   response: string | null;
   /** Outcome retry: the next attempt. */
   nextAttemptAt: number | null;
+}
+
+export interface AttemptRecord extends AttemptResult {
+  message: ClaimedMessage;
   /** Whether this was an HTTP attempt (cancellations are not). */
   sent: boolean;
 }
@@ -324,16 +328,8 @@ export interface WebhookMessage {
   updatedAt: number;
 }
 
-export interface WebhookAttempt {
+export interface WebhookAttempt extends AttemptResult {
   attempt: number;
-  via: Via;
-  at: number;
-  durationMs: number;
-  statusCode: number | null;
-  outcome: 'delivered' | 'retry' | 'dead' | 'cancelled';
-  error: string | null;
-  response: string | null;
-  nextAttemptAt: number | null;
 }
 
 interface MessageRow {
