@@ -81,6 +81,11 @@ function compileFitRule(rule: FitRule): CompiledFitRule {
       return { ...none, values: new Set(rule.domains) };
     case 'emailType':
       return none;
+    case 'budget':
+    case 'authority':
+    case 'need':
+    case 'timeline':
+      return { ...none, values: new Set<string>(rule.values) };
   }
 }
 

@@ -22,6 +22,11 @@ export interface LeadProfile {
   industry?: string | null;
   /** ISO 3166-1 alpha-2, e.g. from request.cf.country. */
   country?: string | null;
+  /** Sales qualification written back (core/sales/qualification.ts). */
+  budget?: string | null;
+  authority?: string | null;
+  need?: string | null;
+  timeline?: string | null;
 }
 
 export interface FitLine {
@@ -47,6 +52,7 @@ interface PreparedProfile {
   size: readonly [number, number] | null;
   country: string | null;
   words: Record<'industry' | 'role' | 'company', string>;
+  bant: Record<'budget' | 'authority' | 'need' | 'timeline', string | null>;
 }
 
 export function evaluateFit(model: ScoringModel, profile: LeadProfile): FitResult {
@@ -62,6 +68,7 @@ export function evaluateFit(model: ScoringModel, profile: LeadProfile): FitResul
       role: normaliseWords(profile.role ?? ''),
       company: normaliseWords(profile.company ?? ''),
     },
+    bant: { budget: profile.budget ?? null, authority: profile.authority ?? null, need: profile.need ?? null, timeline: profile.timeline ?? null },
   };
   let fit = 0;
   const rules = c.fit.map((cr): FitLine => {
@@ -90,5 +97,12 @@ function fitRuleMatches(cr: CompiledFitRule, p: PreparedProfile): boolean {
       return p.domain !== null && (rule.is === 'freemail' ? p.freeMail : !p.freeMail);
     case 'emailDomain':
       return p.domain !== null && domainInList(p.domain, cr.values);
+    case 'budget':
+    case 'authority':
+    case 'need':
+    case 'timeline': {
+      const value = p.bant[rule.field];
+      return value !== null && cr.values.has(value);
+    }
   }
 }

@@ -1,5 +1,6 @@
 // Over 300 lines on purpose: the scoring model's whole schema and its cross-field checks read best as one document.
 import * as v from 'valibot';
+import { BANT } from '../sales/qualification';
 import { COMPANY_SIZES, EVENT_KINDS, LIMITS, SERVER_EVENT_KINDS, SITE_ID_PATTERN } from '../../../protocol';
 import { parseWith } from '../schemas/object';
 import { toAsciiDomain } from './match';
@@ -148,8 +149,11 @@ const fitRuleSchema = v.pipe(
       }),
       strict({ ...base, field: v.literal('emailType'), is: v.picklist(['freemail', 'business'], 'must be freemail or business') }),
       strict({ ...base, field: v.literal('emailDomain'), domains: list(domain, 'domains') }),
+      // What sales learned (qualification written back): any of the field's values.
+      ...(Object.keys(BANT) as (keyof typeof BANT)[]).map((name) =>
+        strict({ ...base, field: v.literal(name), values: list(v.picklist(BANT[name], `must be one of ${BANT[name].join(', ')}`), 'values') })),
     ],
-    'must be one of companySize, industry, role, company, country, emailType, emailDomain',
+    'must be one of companySize, industry, role, company, country, emailType, emailDomain, budget, authority, need, timeline',
   ),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed || dataset.value.field !== 'companySize') return;

@@ -85,6 +85,11 @@ export interface StageInput {
   fit: number;
   /** The lead's normalised engagement (EngagementState.eNorm). */
   eNorm: number;
+  /**
+   * Sales sent the lead back to marketing: its engagement counts only from
+   * then on, and until there is some, fit alone cannot make it MQL or SQL.
+   */
+  needsNewEngagement?: boolean;
 }
 
 export interface StageResult {
@@ -142,7 +147,8 @@ export function nextStage(model: ScoringModel, prev: StageState, input: StageInp
   const { fit, eNorm, status } = input;
   const engagement = decayed(eNorm, now, model.halfLifeDays);
   const score = fit + engagement;
-  const qualified = qualifiedStage(model, status, fit, engagement);
+  const scored = qualifiedStage(model, status, fit, engagement);
+  const qualified = input.needsNewEngagement && engagement <= 0 && RANK[scored] > RANK.confirmed ? 'confirmed' : scored;
   const cooldown = model.stageCooldownDays * DAY_MS;
   const entered = { ...prev.entered };
   const transitions: StageTransition[] = [];

@@ -3,5 +3,5 @@
  * What other features may use; routes are mounted by app.ts, not exported.
  */
 export { leadSubmission, listQuery, magnetId } from './schemas';
-export { getLead, ledgerOf, listLeads, withdrawLead } from './store';
-export type { Lead, LeadRow, LeadStatus } from './store';
+export { getLead, ledgerOf, listLeads, toLeadSales, withdrawLead } from './store';
+export type { Lead, LeadRow, LeadSales, LeadStatus } from './store';

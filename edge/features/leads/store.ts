@@ -3,6 +3,7 @@ import type { Lang } from '../../../protocol';
 import { randomToken } from '../../core/crypto';
 import type { Evidence } from '../../core/evidence';
 import { serverEventStatement, type ServerEvent } from './server-events-store';
+import type { Bant, SalesStatus } from '../../core/sales';
 
 /**
  * Data access for leads, the consent ledger and opt-in tokens. Each public
@@ -291,6 +292,22 @@ export interface Lead {
   updatedAt: number;
   confirmedAt: number | null;
   withdrawnAt: number | null;
+  /** What sales knows and wrote back; null fields where nothing is known yet. */
+  sales: LeadSales;
+}
+
+/** The lead after hand-off (docs/sales.md). */
+export interface LeadSales extends Partial<Bant> {
+  status: SalesStatus | null;
+  reason: string | null;
+  ownerId: string | null;
+  assignedAt: number | null;
+  /** The owner's answer (accept or reject) is due by then. */
+  slaDueAt: number | null;
+  value: number | null;
+  currency: string | null;
+  closedAt: number | null;
+  crmId: string | null;
 }
 
 /** One row of the leads table as D1 returns it: the one shape every query of it picks from. */
@@ -313,7 +330,40 @@ export interface LeadRow {
   updated_at: number;
   confirmed_at: number | null;
   withdrawn_at: number | null;
+  sales_status: SalesStatus | null;
+  sales_reason: string | null;
+  owner_id: string | null;
+  assigned_at: number | null;
+  sales_rev: string | null;
+  sla_due_at: number | null;
+  deal_value: number | null;
+  deal_currency: string | null;
+  closed_at: number | null;
+  crm_id: string | null;
+  budget: Bant['budget'] | null;
+  authority: Bant['authority'] | null;
+  need: Bant['need'] | null;
+  timeline: Bant['timeline'] | null;
+  engagement_since: number | null;
 }
+
+/** The sales part of a lead row, as the API shows it (BANT fields only where known). */
+export const toLeadSales = (r: Pick<LeadRow, 'sales_status' | 'sales_reason' | 'owner_id' | 'assigned_at' | 'sla_due_at' | 'deal_value'
+  | 'deal_currency' | 'closed_at' | 'crm_id' | 'budget' | 'authority' | 'need' | 'timeline'>): LeadSales => ({
+  status: r.sales_status,
+  reason: r.sales_reason,
+  ownerId: r.owner_id,
+  assignedAt: r.assigned_at,
+  slaDueAt: r.sla_due_at,
+  value: r.deal_value,
+  currency: r.deal_currency,
+  closedAt: r.closed_at,
+  crmId: r.crm_id,
+  ...(r.budget ? { budget: r.budget } : {}),
+  ...(r.authority ? { authority: r.authority } : {}),
+  ...(r.need ? { need: r.need } : {}),
+  ...(r.timeline ? { timeline: r.timeline } : {}),
+});
 
 const toLead = (r: LeadRow): Lead => ({
   id: r.id,
@@ -331,6 +381,7 @@ const toLead = (r: LeadRow): Lead => ({
   updatedAt: r.updated_at,
   confirmedAt: r.confirmed_at,
   withdrawnAt: r.withdrawn_at,
+  sales: toLeadSales(r),
 });
 
 export async function getLead(db: D1Database, siteId: string, leadId: string): Promise<Lead | null> {

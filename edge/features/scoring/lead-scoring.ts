@@ -76,14 +76,19 @@ function computeLead(
   const seqs = events.unscored.map((e) => ({ eventId: e.eventId, seq: ++lastSeq }));
   const fresh: ScoringEvent[] = events.unscored.map((e, i) => ({ ...e, seq: seqs[i]!.seq }));
 
+  // After a recycle only later engagement counts; the first write after it replays.
+  const since = row.engagementSince;
+  const counts = (e: ScoringEvent) => since === null || e.ts >= since;
+  const recycledSinceLastWrite = since !== null && prev !== null && prev.updatedAt <= since;
   let state: EngagementState;
-  if (prev && prev.modelVersion === model.version) {
+  if (prev && prev.modelVersion === model.version && !recycledSinceLastWrite) {
     state = prev.state;
-    for (const e of fresh) state = applyEvent(model, state, e).state;
+    for (const e of fresh) if (counts(e)) state = applyEvent(model, state, e).state;
   } else {
-    state = replayEngagement(model, [...events.scored, ...fresh]);
+    state = replayEngagement(model, [...events.scored, ...fresh].filter(counts));
   }
-  const stage = nextStage(model, prev?.stageState ?? initialStageState(), { status: row.status, fit: fit.fit, eNorm: state.eNorm }, now);
+  const input = { status: row.status, fit: fit.fit, eNorm: state.eNorm, needsNewEngagement: since !== null };
+  const stage = nextStage(model, prev?.stageState ?? initialStageState(), input, now);
   return {
     write: {
       siteId, leadId: row.leadId, modelVersion: model.version, fit: fit.fit, fitRules: fit.rules, state,
@@ -242,7 +247,9 @@ export function planIngestScoring(
   const plan: IngestScoringPlan = { statements: [], writes: [], slow: [], enqueuesWebhooks: false };
   for (const [leadId, { lead, events }] of byLead) {
     const score = lead.score;
-    if (!score || score.modelVersion !== model.version) {
+    const since = lead.engagementSince;
+    // A recycle not yet replayed goes the slow way (computeLead knows how).
+    if (!score || score.modelVersion !== model.version || (since !== null && score.updatedAt <= since)) {
       plan.slow.push(leadId);
       continue;
     }
@@ -250,10 +257,15 @@ export function planIngestScoring(
     const seqs: { eventId: string; seq: number }[] = [];
     for (const e of events) {
       const seq = state.lastSeq + 1;
-      state = applyEvent(model, state, { seq, kind: e.kind, ts: e.ts, path: e.path, magnet: e.magnetId, name: e.name }).state;
+      if (since === null || e.ts >= since) {
+        state = applyEvent(model, state, { seq, kind: e.kind, ts: e.ts, path: e.path, magnet: e.magnetId, name: e.name }).state;
+      } else {
+        state = { ...state, lastSeq: seq }; // ordered, but from before the recycle: it no longer counts
+      }
       seqs.push({ eventId: e.eventId, seq });
     }
-    const stage = nextStage(model, score.stageState, { status: lead.status, fit: score.fit, eNorm: state.eNorm }, now);
+    const input = { status: lead.status, fit: score.fit, eNorm: state.eNorm, needsNewEngagement: since !== null };
+    const stage = nextStage(model, score.stageState, input, now);
     const rev = newRev();
     const write: ScoreWrite = {
       siteId: events[0]!.siteId, leadId, modelVersion: model.version, fit: score.fit, fitRules: score.fitRules, state,

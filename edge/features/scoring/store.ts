@@ -45,7 +45,12 @@ export interface LeadScoreRow {
   /** The site's active scoring model version. */
   siteModelVersion: number;
   status: 'pending' | 'confirmed' | 'withdrawn';
-  profile: { email: string; company: string | null; role: string | null; companySize: string | null; industry: string | null; country: string | null };
+  profile: {
+    email: string; company: string | null; role: string | null; companySize: string | null; industry: string | null; country: string | null;
+    budget: string | null; authority: string | null; need: string | null; timeline: string | null;
+  };
+  /** Sales recycled the lead then: engagement counts from this instant on (null: all of it). */
+  engagementSince: number | null;
   /** Null when the lead has no score row yet. */
   score: {
     modelVersion: number;
@@ -62,7 +67,8 @@ export interface LeadScoreRow {
   } | null;
 }
 
-type JoinedRow = Pick<LeadRow, 'id' | 'status' | 'email' | 'company' | 'role' | 'company_size' | 'industry' | 'country'> & {
+type JoinedRow = Pick<LeadRow, 'id' | 'status' | 'email' | 'company' | 'role' | 'company_size' | 'industry' | 'country'
+  | 'budget' | 'authority' | 'need' | 'timeline' | 'engagement_since'> & {
   site_model_version: number;
   model_version: number | null;
   fit: number | null;
@@ -79,7 +85,7 @@ type JoinedRow = Pick<LeadRow, 'id' | 'status' | 'email' | 'company' | 'role' | 
 
 const LEAD_SCORE_COLUMNS = `
   l.id, l.status, (SELECT scoring_model_version FROM sites WHERE id = l.site_id) AS site_model_version,
-  l.email, l.company, l.role, l.company_size, l.industry, l.country,
+  l.email, l.company, l.role, l.company_size, l.industry, l.country, l.budget, l.authority, l.need, l.timeline, l.engagement_since,
   s.model_version, s.fit, s.fit_rules, s.e_norm, s.last_seq, s.state, s.stage, s.stage_state, s.recheck_at, s.rev, s.updated_at`;
 
 const SELECT_LEAD_SCORE = `
@@ -91,7 +97,11 @@ function toLeadScore(r: JoinedRow): LeadScoreRow {
     leadId: r.id,
     siteModelVersion: r.site_model_version,
     status: r.status,
-    profile: { email: r.email, company: r.company, role: r.role, companySize: r.company_size, industry: r.industry, country: r.country },
+    profile: {
+      email: r.email, company: r.company, role: r.role, companySize: r.company_size, industry: r.industry, country: r.country,
+      budget: r.budget, authority: r.authority, need: r.need, timeline: r.timeline,
+    },
+    engagementSince: r.engagement_since,
     score: r.rev === null ? null : {
       modelVersion: r.model_version!,
       fit: r.fit!,

@@ -1,4 +1,4 @@
-import type { Lead } from '../leads';
+import { toLeadSales, type Lead, type LeadSales } from '../leads';
 import { leadSnapshotRow, recentEventRows } from './payload-store';
 import { getLeadScore, currentScoreOf, type CurrentScore } from '../scoring';
 import type { StageChange, WebhookEventType } from '../webhooks';
@@ -23,8 +23,15 @@ export const RECENT_EVENTS = 20;
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-/** The lead as a webhook carries it: the stored profile plus the country scoring uses. */
-export type LeadSnapshot = Omit<Lead, 'visitorId' | 'updatedAt'> & { country: string | null };
+/** The lead as a webhook carries it: the stored profile plus the country scoring uses, and what sales knows. */
+export type LeadSnapshot = Omit<Lead, 'visitorId' | 'updatedAt' | 'sales'> & {
+  country: string | null;
+  sales?: LeadSales;
+  owner?: { id: string; name: string; email: string } | null;
+};
+
+/** Event types about the work of sales: their payload adds the sales block and the owner. */
+const SALES_TYPES: ReadonlySet<WebhookEventType> = new Set(['lead.assigned', 'lead.status_changed']);
 
 export interface EventSnapshot {
   kind: string;
@@ -105,6 +112,7 @@ export function buildPayload(p: PayloadInput): WebhookPayload {
         confirmedAt: iso(l.confirmedAt),
       },
       stageChange,
+      ...(SALES_TYPES.has(p.type) ? { sales: l.sales ?? null, owner: l.owner ?? null } : {}),
       score: p.score && {
         stage: p.score.stage,
         score: p.score.score,
@@ -155,7 +163,8 @@ export async function leadSnapshot(db: D1Database, siteId: string, leadId: strin
   return {
     id: r.id, email: r.email, status: r.status, marketing: r.marketing === 1, firstName: r.first_name, company: r.company,
     role: r.role, companySize: r.company_size, industry: r.industry, country: r.country, lang: r.lang, createdAt: r.created_at,
-    confirmedAt: r.confirmed_at, withdrawnAt: r.withdrawn_at,
+    confirmedAt: r.confirmed_at, withdrawnAt: r.withdrawn_at, sales: toLeadSales(r),
+    owner: r.owner_id && r.owner_name && r.owner_email ? { id: r.owner_id, name: r.owner_name, email: r.owner_email } : null,
   };
 }
 

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MESSAGE_STATUSES, WEBHOOK_EVENT_TYPES, type MessageStatus } from './store';
+import { DEFAULT_EVENT_TYPES, MESSAGE_STATUSES, WEBHOOK_EVENT_TYPES, type MessageStatus } from './store';
 import { checkTargetUrl, type TargetPolicy } from '../../core/webhooks/url';
 import { hasNoControl } from '../../core/lead-text';
 import { intParam } from '../../core/schemas/instant';
@@ -35,7 +35,7 @@ const description = v.pipe(
 export const createEndpointBody = (policy: TargetPolicy) =>
   objectBody({
     url: targetUrl(policy),
-    events: v.optional(events, () => [...WEBHOOK_EVENT_TYPES]),
+    events: v.optional(events, () => [...DEFAULT_EVENT_TYPES]),
     description: v.optional(description),
     enabled: v.optional(v.boolean('must be true or false'), true),
   });

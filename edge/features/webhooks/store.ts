@@ -8,8 +8,15 @@ import { randomToken } from '../../core/crypto';
  * edge/features/webhook-delivery/delivery.ts. See docs/webhooks.md.
  */
 
-export const WEBHOOK_EVENT_TYPES = ['lead.confirmed', 'lead.stage_changed', 'lead.withdrawn'] as const;
+export const WEBHOOK_EVENT_TYPES = ['lead.confirmed', 'lead.stage_changed', 'lead.withdrawn', 'lead.assigned', 'lead.status_changed'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/**
+ * What an endpoint gets when it names no events: the marketing hand-off.
+ * Sales events (assignment, status write-back) are opted into, so an
+ * integration written before them never receives a type it does not know.
+ */
+export const DEFAULT_EVENT_TYPES: readonly WebhookEventType[] = ['lead.confirmed', 'lead.stage_changed', 'lead.withdrawn'];
 
 export type MessageStatus = 'pending' | 'delivered' | 'dead' | 'cancelled';
 export const MESSAGE_STATUSES: readonly MessageStatus[] = ['pending', 'delivered', 'dead', 'cancelled'];
