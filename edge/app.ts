@@ -22,6 +22,7 @@ import { scoringRoutes } from './features/scoring/routes';
 import { webhookRoutes } from './features/webhooks/routes';
 import { gdprRoutes } from './features/gdpr/routes';
 import { retentionRoutes } from './features/gdpr/retention-routes';
+import { salesRoutes } from './features/sales/routes';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
 const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
@@ -73,6 +74,8 @@ export function createApp() {
   app.route('/', leadRoutes);
   app.route('/', optinRoutes);
   app.route('/', scoringRoutes);
+  // Before the lead detail: POST /v1/leads/updates and PATCH /v1/leads/:id are the write-back.
+  app.route('/', salesRoutes);
   app.route('/', leadListRoutes);
   app.route('/', leadDetailRoutes);
   app.route('/', reportRoutes);

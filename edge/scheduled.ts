@@ -4,6 +4,8 @@ import { runScoringMaintenance } from './features/scoring';
 import { runWebhookDelivery } from './features/webhook-delivery';
 import { erasureSecret } from './core/erasure-hash';
 import { runRetention } from './features/gdpr';
+import { reassignOverdue, routeHandoffs, sendOwnerMails } from './features/sales';
+import { mailLinkBase } from './platform/request';
 
 /**
  * Cron Trigger: the mail outbox retry, and scoring maintenance (decay
@@ -15,6 +17,10 @@ export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller
   // decay re-checks and rescoring are handed to sales in the same run.
   ctx.waitUntil((async () => {
     await runScoringMaintenance(env.DB, controller.scheduledTime).catch((err) => console.error('scoring maintenance', err));
+    // Leads that reached the hand-off get an owner; answers overdue move on; then their mails and webhooks go.
+    await routeHandoffs(env.DB, controller.scheduledTime, mailLinkBase(env)).catch((err) => console.error('routing', err));
+    await reassignOverdue(env.DB, controller.scheduledTime, mailLinkBase(env)).catch((err) => console.error('owner deadline', err));
+    await sendOwnerMails(env, controller.scheduledTime).catch((err) => console.error('owner mails', err));
     await runWebhookDelivery(env.DB, controller.scheduledTime).catch((err) => console.error('webhook delivery', err));
   })());
   // GDPR retention: bounded per run, resumed by the next one.

@@ -15,6 +15,7 @@ export const PROBLEM_TYPES = {
   unknownSite: 'urn:lodestone:problem:unknown-site',
   methodNotAllowed: 'urn:lodestone:problem:method-not-allowed',
   conflict: 'urn:lodestone:problem:conflict',
+  gone: 'urn:lodestone:problem:gone',
   tooLarge: 'urn:lodestone:problem:payload-too-large',
   unsupportedMediaType: 'urn:lodestone:problem:unsupported-media-type',
   rateLimited: 'urn:lodestone:problem:rate-limited',

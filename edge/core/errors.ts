@@ -26,3 +26,21 @@ export class InvalidInput extends Error {
     return { detail: this.detail, path: this.path, errors: this.errors };
   }
 }
+
+/**
+ * A write the domain refuses as things stand, though the input is well
+ * formed: it conflicts with the current state (a forbidden transition, an id
+ * taken), the thing is gone (erased or withdrawn), or it names something that
+ * does not exist. `extensions` go into the answer as they are (e.g. the
+ * allowed transitions), so a client can act on them.
+ */
+export class Refused extends Error {
+  constructor(
+    readonly kind: 'conflict' | 'gone' | 'not_found',
+    readonly detail: string,
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(detail);
+    this.name = 'Refused';
+  }
+}

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { InvalidInput } from '../core/errors';
+import { InvalidInput, Refused } from '../core/errors';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type FieldError, type Problem, type ProblemType } from '../../protocol';
 
 /**
@@ -14,12 +14,14 @@ export class ProblemError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** RFC 9457 extension members, e.g. the transitions a refused one could have been. */
+    readonly extensions?: Readonly<Record<string, unknown>>,
   ) {
     super(detail);
   }
 
   toJSON(): Problem {
-    const body: Problem = { type: this.type, title: this.title, status: this.status, detail: this.detail };
+    const body: Problem = { ...this.extensions, type: this.type, title: this.title, status: this.status, detail: this.detail };
     if (this.errors?.length) {
       body.path = this.errors[0]!.path;
       body.errors = this.errors;
@@ -56,13 +58,24 @@ export const notConfigured = (detail: string) =>
 export const internal = () =>
   new ProblemError(500, PROBLEM_TYPES.internal, 'Internal error', 'The request could not be processed. It is safe to retry.');
 
+const REFUSALS: Record<Refused['kind'], [number, ProblemType, string]> = {
+  conflict: [409, PROBLEM_TYPES.conflict, 'Conflict'],
+  gone: [410, PROBLEM_TYPES.gone, 'Gone'],
+  not_found: [404, PROBLEM_TYPES.notFound, 'Not found'],
+};
+
 /**
  * The one place a domain error becomes a problem: `InvalidInput` from pure
- * code is a 400 naming its fields. Anything else is not the caller's fault.
+ * code is a 400 naming its fields, `Refused` a 409, 410 or 404 with its
+ * extension members. Anything else is not the caller's fault.
  */
 export function asProblem(err: unknown): ProblemError | null {
   if (err instanceof ProblemError) return err;
   if (err instanceof InvalidInput) return invalid(err.detail, err.errors);
+  if (err instanceof Refused) {
+    const [status, type, title] = REFUSALS[err.kind];
+    return new ProblemError(status, type, title, err.detail, undefined, undefined, err.extensions);
+  }
   return null;
 }
 

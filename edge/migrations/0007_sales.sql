@@ -71,14 +71,15 @@ ALTER TABLE stage_history ADD COLUMN detail TEXT;
 
 -- ── the outbox carries the owner's alert mail too ────────────────────────
 -- SQLite cannot change a CHECK constraint in place: the table is rebuilt
--- with kind 'owner_alert', magnet_id optional and the owner it goes to.
+-- with the kinds 'owner_alert' (a lead for you) and 'owner_notice' (a lead
+-- of yours moved on), magnet_id optional and the owner it goes to.
 CREATE TABLE mail_outbox_new (
   id               TEXT PRIMARY KEY,
   site_id          TEXT NOT NULL,
   lead_id          TEXT NOT NULL,
   magnet_id        TEXT,
   owner_id         TEXT,
-  kind             TEXT NOT NULL CHECK (kind IN ('confirmation', 'owner_alert')),
+  kind             TEXT NOT NULL CHECK (kind IN ('confirmation', 'owner_alert', 'owner_notice')),
   lang             TEXT NOT NULL,
   link_base        TEXT NOT NULL,
   status           TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead', 'cancelled')),

@@ -53,6 +53,11 @@ export function publicUrlProblem(env: Pick<Env, 'PUBLIC_URL' | 'LODESTONE_ENV'>)
 
 export const isDevelopment = (env: Pick<Env, 'LODESTONE_ENV'>) => env.LODESTONE_ENV === 'development';
 
+/** linkBase, or '' when PUBLIC_URL is unusable: for mails queued now whose sender fills the origin in later. */
+export function mailLinkBase(env: Pick<Env, 'PUBLIC_URL' | 'LODESTONE_ENV'>): string {
+  return publicUrlProblem(env) ? '' : new URL(env.PUBLIC_URL!.trim()).origin;
+}
+
 /** Origin for links in mails: PUBLIC_URL, never the request's Host; a 503 problem when it is unusable. */
 export function linkBase(env: Pick<Env, 'PUBLIC_URL' | 'LODESTONE_ENV'>): string {
   const problem = publicUrlProblem(env);

@@ -6,3 +6,5 @@ export type { Bant, BantField } from './qualification';
 export { CURRENCIES, isCurrency } from './currencies';
 export { DEFAULT_SALES_SETTINGS, SALES_LIMITS } from './settings';
 export type { SalesSettings } from './settings';
+export { chooseOwner, territoryMatches } from './routing';
+export type { RoutingLead, RoutingOwner, Territory } from './routing';

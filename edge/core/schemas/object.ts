@@ -40,6 +40,12 @@ export function objectBody<const E extends v.ObjectEntries>(entries: E, opts: { 
   return v.pipe(root, v.object(entries));
 }
 
+/** Like objectBody, but a field it does not know is an error, not dropped: a write must not half-happen. */
+export function strictObjectBody<const E extends v.ObjectEntries>(entries: E) {
+  const root = v.pipe(v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object'), cleanTextEverywhere<Record<string, unknown>>());
+  return v.pipe(root, v.strictObject(entries, 'is not a known field'));
+}
+
 /**
  * Just the fields that find the site of a body, before the origin is known:
  * the rest of the body (and its text check) is validated by the full schema

@@ -78,6 +78,10 @@ export interface StageHistoryEntry {
   fit: number;
   engagement: number;
   modelVersion: number;
+  /** Who made a sales change (absent for the scoring's own changes): e.g. "key:CRM sync", "routing". */
+  by?: string;
+  /** A sales change's particulars: reason, owner, value, currency. */
+  detail?: Record<string, unknown>;
 }
 
 export interface StageInput {

@@ -9,6 +9,7 @@ import { funnelQuery } from '../reports';
 import { createKeyBody, createSiteBody, eventsQuery, mailRetryBody, originBody } from '../admin';
 import { leadsQuery, magnetBody } from '../magnets';
 import { GDPR_OPERATIONS, GDPR_SCHEMAS } from '../gdpr';
+import { SALES_OPERATIONS, SALES_SCHEMAS, SALES_TAG } from '../sales';
 import { createEndpointBody, deliveriesQuery, updateEndpointBody } from '../webhooks';
 
 /**
@@ -89,6 +90,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   CreateApiKey: createKeyBody as unknown as v.GenericSchema,
   MailRetry: mailRetryBody as unknown as v.GenericSchema,
   ...GDPR_SCHEMAS,
+  ...SALES_SCHEMAS,
   WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
   WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
 };
@@ -133,6 +135,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/admin/sites/{site}/leads', summary: 'Leads of a site (admin view)', auth: 'admin', query: leadsQuery as unknown as v.GenericSchema, ok: { status: 200, description: '{leads}' }, errors: P(400, 401, 404) },
   { method: 'get', path: '/admin/sites/{site}/leads/{lead}', summary: 'One lead with its consent ledger (admin view)', auth: 'admin', ok: { status: 200, description: '{lead, ledger}' }, errors: P(401, 404) },
   ...GDPR_OPERATIONS,
+  ...SALES_OPERATIONS,
   { method: 'post', path: '/v1/webhooks', summary: 'Adds a webhook endpoint (Standard Webhooks signing); the secret is shown once', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpoint' }, ok: { status: 201, description: '{endpoint, secret}' }, errors: P(400, 401, 403, 413, 415) },
   { method: 'get', path: '/v1/webhooks', summary: 'Webhook endpoints (never the secrets)', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoints}' }, errors: P(401, 403) },
   { method: 'get', path: '/v1/webhooks/{id}', summary: 'One webhook endpoint', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoint}' }, errors: P(401, 403, 404) },
@@ -153,6 +156,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'Scoring', description: 'The site’s scoring model.' },
   { name: 'Reports', description: 'Funnel counts and conversions.' },
   { name: 'Webhooks', description: 'Signed hand-offs to a CRM and their delivery log.' },
+  SALES_TAG,
   { name: 'Admin: sites and keys', description: 'Sites, allowed origins, API keys, event tail (`Authorization: Bearer $ADMIN_TOKEN`).' },
   { name: 'Admin: lead magnets', description: 'Lead magnet configuration, files and the leads they brought.' },
   { name: 'Admin: operations', description: 'Health (configuration, mail and webhook backlog), resending dead mails, rescoring and retention runs, retention settings.' },
@@ -209,14 +213,29 @@ const RESPONSE_SCHEMAS: Record<string, S> = {
   Lead: obj({
     id: str, email: str, status: enumOf('pending', 'confirmed', 'withdrawn'), marketing: bool, firstName: nul(str), company: nul(str),
     role: nul(str), companySize: nul(str), industry: nul(str), visitorId: nul(str), lang: str, createdAt: ms, updatedAt: ms, confirmedAt: nul(ms), withdrawnAt: nul(ms),
-  }, ['visitorId']),
+    sales: ref('LeadSales'),
+  }, ['visitorId', 'sales']),
+  LeadSales: obj({
+    status: nul(enumOf('open', 'accepted', 'rejected', 'recycled', 'opportunity', 'won', 'lost')), reason: nul(str), ownerId: nul(str), assignedAt: nul(ms),
+    slaDueAt: nul(ms), value: nul(num), currency: nul(str), closedAt: nul(ms), crmId: nul(str),
+    budget: enumOf('unknown', 'none', 'planned', 'approved'), authority: enumOf('unknown', 'user', 'influencer', 'decision_maker'),
+    need: enumOf('unknown', 'none', 'nice_to_have', 'must_have'), timeline: enumOf('unknown', 'now', 'quarter', 'year', 'later'),
+  }, ['budget', 'authority', 'need', 'timeline']),
+  Owner: obj({
+    id: str, name: str, email: str, lang: enumOf('en', 'de'), active: bool, fallback: bool, weight: int, assigned: int,
+    territory: nul(anyObject('countries, industries, sizeMin, sizeMax')), createdAt: ms, updatedAt: ms,
+  }),
+  SalesSettingsView: obj({
+    settings: obj({ handoffStage: enumOf('mql', 'sql'), slaHours: int, rejectReasons: arr(str), lostReasons: arr(str) }),
+    overrides: anyObject('which settings are the site’s own'),
+  }),
   // Without a score row yet only lead, status, score (null) and history are present.
   Score: obj({
     lead: str, status: enumOf('pending', 'confirmed', 'withdrawn'), stage: str, qualifiesFor: str, score: nul(num), fit: num, engagement: num,
     temperature: enumOf('cold', 'warm', 'hot'), modelVersion: int, rescorePending: bool, explanation: anyObject('points by rule: fit rules and engagement'),
     history: arr(ref('StageChange')), at: ms,
   }, ['stage', 'qualifiesFor', 'fit', 'engagement', 'temperature', 'modelVersion', 'rescorePending', 'explanation', 'history', 'at']),
-  StageChange: obj({ seq: int, from: str, to: str, direction: enumOf('up', 'down'), at: ms, score: num, fit: num, engagement: num }),
+  StageChange: obj({ seq: int, from: str, to: str, direction: enumOf('up', 'down'), at: ms, score: num, fit: num, engagement: num, by: str, detail: anyObject('reason, owner, value, currency') }, ['by', 'detail']),
   ModelView: obj({ version: int, builtIn: bool, model: ref('ScoringModel'), savedAt: nul(ms), rescoring: anyObject('rescoring progress of this version') }, ['builtIn', 'savedAt']),
   WebhookEndpointView: obj({ id: str, siteId: str, url: str, description: nul(str), events: arr(str), enabled: bool, createdAt: ms, updatedAt: ms }),
   WebhookMessage: obj({
@@ -284,6 +303,15 @@ const OK_SCHEMAS: Record<string, S> = {
   'get /v1/webhooks/deliveries': obj({ deliveries: arr(ref('WebhookMessage')), next: nul(str) }),
   'get /v1/webhooks/deliveries/{id}': obj({ delivery: ref('WebhookMessage'), payload: anyObject('the signed body'), attempts: arr(anyObject('one delivery attempt')) }),
   'post /v1/webhooks/deliveries/{id}/replay': obj({ delivery: ref('WebhookMessage') }),
+  'get /v1/owners': obj({ owners: arr(ref('Owner')) }),
+  'put /v1/owners': obj({ owners: arr(ref('Owner')) }),
+  'get /v1/sales/settings': ref('SalesSettingsView'),
+  'put /v1/sales/settings': ref('SalesSettingsView'),
+  'patch /v1/leads/{id}': obj({ lead: str, result: enumOf('updated', 'unchanged'), sales: ref('LeadSales') }),
+  'post /v1/leads/updates': obj({
+    updated: int, unchanged: int, refused: int,
+    rows: arr(obj({ line: int, key: nul(anyObject('{id} | {email} | {crmId}')), lead: str, result: enumOf('updated', 'unchanged', 'refused'), status: int, reason: str }, ['lead', 'status', 'reason'])),
+  }),
 };
 
 /** Answers with more than one media type (format=… or Accept). */

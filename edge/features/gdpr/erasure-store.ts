@@ -148,8 +148,11 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
       .bind(siteId, leadId, visitors, ...g),
     db.prepare(`DELETE FROM optin_tokens WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM mail_outbox WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
-    // Local dev's mailbox: mails to the address (they hold the address, the name and the lead id in links).
-    db.prepare(`DELETE FROM dev_mailbox WHERE lower(to_addr) = ? AND ${guard.sql}`).bind(lead.email_key, ...g),
+    // Local dev's mailbox: mails to the address (they hold the address, the name and the lead id in links),
+    // and mails about the lead to its owners (they hold the address and the lead id).
+    db.prepare(`DELETE FROM dev_mailbox WHERE (lower(to_addr) = ?1 OR instr(lower(text_body), ?1) > 0 OR instr(text_body, ?2) > 0)
+                AND EXISTS (SELECT 1 FROM leads WHERE site_id = ?3 AND id = ?4 AND status = ?5 AND updated_at = ?6)`)
+      .bind(lead.email_key, leadId, ...g),
     db.prepare(`DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM stage_history WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM lead_scores WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),

@@ -3,6 +3,7 @@ import { pingDatabase, webhookHealth } from './store';
 import * as v from 'valibot';
 import { magnetProblems, type MagnetProblem } from '../magnets';
 import { mailHealth, requeueDeadMails, retryOutbox, configChecks, type MailHealth, type ConfigCheck } from '../mail';
+import { sendOwnerMails } from '../sales';
 import type { AppEnv } from '../../platform/env';
 import { requireAdminToken } from '../../platform/admin-guard';
 import { afterResponse } from '../../platform/after-response';
@@ -67,6 +68,7 @@ export const healthRoutes = new Hono<AppEnv>()
     const requeued = await requeueDeadMails(c.env.DB, body.ids?.length ? body.ids : null, now);
     if (requeued.length) {
       afterResponse(c, 'mail retry', (env) => retryOutbox(env, now, requeued));
+      afterResponse(c, 'owner mail retry', (env) => sendOwnerMails(env, now, requeued));
     }
     return c.json({ requeued: requeued.length });
   });

@@ -11,6 +11,7 @@ import { batchEnvelope, collectBatch } from '../../core/schemas/events';
 import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
 import { deliverFreshWebhooks } from '../webhook-delivery';
+import { handOffNow } from '../sales';
 
 /** text/plain lets sendBeacon post without a CORS preflight. */
 const MEDIA_TYPES = ['text/plain', 'application/json'] as const;
@@ -41,7 +42,10 @@ export const collectRoutes = new Hono<AppEnv>().post('/v1/collect', async (c) =>
   const country = (c.req.raw.cf?.country as string | undefined) ?? null;
   const rows = batch.events.map((e) => toEventRow(e, { siteId: site.id, receivedAt, country }));
   const { accepted, duplicates, enqueuedWebhooks } = await recordEvents(db, site, leads, rows, receivedAt);
-  // A stage change goes to sales right after this answer, not at the next cron.
-  if (enqueuedWebhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
+  // A stage change goes to sales right after this answer, not at the next cron: its webhooks, and an owner at the hand-off.
+  if (enqueuedWebhooks) {
+    afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
+    afterResponse(c, 'hand-off', (env) => handOffNow(env, site.id));
+  }
   return c.json<CollectResult>({ accepted, duplicates }, 202);
 });

@@ -4,4 +4,5 @@
  */
 export { leadSubmission, listQuery, magnetId } from './schemas';
 export { getLead, ledgerOf, listLeads, toLeadSales, withdrawLead } from './store';
+export { timelineOf } from './timeline-store';
 export type { Lead, LeadRow, LeadSales, LeadStatus } from './store';

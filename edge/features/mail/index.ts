@@ -4,7 +4,7 @@
  */
 export { deliverConfirmation } from './confirmation-mail';
 export { retryOutbox } from './outbox-retry';
-export { mailHealth, requeueDeadMails } from './outbox-store';
-export type { MailHealth } from './outbox-store';
-export { configChecks, downloadTtlMs, mailSettings, reportConfigProblems, signingKey } from './settings';
+export { claimDueMails, getOwnerMailRow, mailHealth, markCancelled, markFailed, markSent, ownerMailStatement, requeueDeadMails } from './outbox-store';
+export type { MailHealth, OwnerMailRow } from './outbox-store';
+export { configChecks, downloadTtlMs, mailSettings, reportConfigProblems, retrySettings, signingKey } from './settings';
 export type { ConfigCheck } from './settings';

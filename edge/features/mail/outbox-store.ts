@@ -6,6 +6,48 @@
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'cancelled';
 
+/** The confirmation mail to a lead; the alert to its new owner; the notice to an owner a lead moved away from. */
+export type OutboxKind = 'confirmation' | 'owner_alert' | 'owner_notice';
+
+/** The outbox row of a mail to a sales person (the rest of its content is read when it is sent). */
+export interface OwnerMailRow {
+  id: string;
+  kind: 'owner_alert' | 'owner_notice';
+  siteId: string;
+  leadId: string;
+  ownerId: string;
+  lang: 'en' | 'de';
+  linkBase: string;
+  status: OutboxStatus;
+  attempts: number;
+}
+
+export async function getOwnerMailRow(db: D1Database, id: string): Promise<OwnerMailRow | null> {
+  const r = await db
+    .prepare(`SELECT id, kind, site_id, lead_id, owner_id, lang, link_base, status, attempts FROM mail_outbox
+              WHERE id = ? AND kind IN ('owner_alert', 'owner_notice')`)
+    .bind(id)
+    .first<{ id: string; kind: OwnerMailRow['kind']; site_id: string; lead_id: string; owner_id: string; lang: 'en' | 'de'; link_base: string; status: OutboxStatus; attempts: number }>();
+  return r && { id: r.id, kind: r.kind, siteId: r.site_id, leadId: r.lead_id, ownerId: r.owner_id, lang: r.lang, linkBase: r.link_base, status: r.status, attempts: r.attempts };
+}
+
+/**
+ * Queues a mail to a sales person, for the caller's batch, only when the
+ * write carrying `guard` won. The id is the caller's: derived from the
+ * assignment, so a retried batch queues the mail once.
+ */
+export function ownerMailStatement(
+  db: D1Database,
+  m: { id: string; kind: OwnerMailRow['kind']; siteId: string; leadId: string; ownerId: string; lang: 'en' | 'de'; linkBase: string; now: number },
+  guard: { sql: string; params: unknown[] },
+): D1PreparedStatement {
+  return db
+    .prepare(`INSERT OR IGNORE INTO mail_outbox (id, site_id, lead_id, magnet_id, owner_id, kind, lang, link_base, status, attempts,
+                                                 next_attempt_at, created_at, updated_at)
+              SELECT ?, ?, ?, NULL, ?, ?, ?, ?, 'pending', 0, ?, ?, ? WHERE ${guard.sql}`)
+    .bind(m.id, m.siteId, m.leadId, m.ownerId, m.kind, m.lang, m.linkBase, m.now, m.now, m.now, ...guard.params);
+}
+
 /** Everything needed to render and send one confirmation mail again. */
 export interface OutboxJob {
   id: string;
@@ -85,13 +127,21 @@ export async function getOutboxJob(db: D1Database, id: string): Promise<OutboxJo
  * to `leaseUntil`) only if nobody else moved it first, so overlapping runs
  * never send the same mail twice.
  */
-export async function claimDueMails(db: D1Database, now: number, leaseUntil: number, limit: number, only?: readonly string[]): Promise<string[]> {
+export async function claimDueMails(
+  db: D1Database,
+  now: number,
+  leaseUntil: number,
+  limit: number,
+  only?: readonly string[],
+  kinds: readonly OutboxKind[] = ['confirmation'],
+): Promise<string[]> {
   if (only && !only.length) return [];
   const ids = only ? `AND id IN (${only.map(() => '?').join(',')})` : '';
   const { results } = await db
-    .prepare(`SELECT id, next_attempt_at FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ? ${ids}
+    .prepare(`SELECT id, next_attempt_at FROM mail_outbox
+              WHERE status = 'pending' AND next_attempt_at <= ? AND kind IN (SELECT value FROM json_each(?)) ${ids}
               ORDER BY next_attempt_at LIMIT ?`)
-    .bind(now, ...(only ?? []), limit)
+    .bind(now, JSON.stringify(kinds), ...(only ?? []), limit)
     .all<{ id: string; next_attempt_at: number }>();
   if (!results.length) return [];
   const claims = await db.batch(

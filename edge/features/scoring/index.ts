@@ -7,5 +7,5 @@ export { runRescoring, runScoringMaintenance } from './maintenance';
 export { rankLeads } from './ranking-store';
 export { currentScoreOf, scoreView } from './score-view';
 export type { CurrentScore } from './score-view';
-export { getLeadScore, leadScoresByVisitor, leadScoresForVisitorsStatement, openRescoreJobs, stageHistoryOf } from './store';
-export type { LeadScoreRow } from './store';
+export { getLeadScore, leadScoresByVisitor, leadScoresForVisitorsStatement, openRescoreJobs, salesHistoryStatement, stageHistoryOf } from './store';
+export type { LeadScoreRow, SalesHistoryEntry } from './store';

@@ -310,11 +310,30 @@ export type { StageHistoryEntry };
 
 export async function stageHistoryOf(db: D1Database, siteId: string, leadId: string): Promise<StageHistoryEntry[]> {
   const { results } = await db
-    .prepare(`SELECT seq, from_stage AS "from", to_stage AS "to", direction, at, score, fit, engagement, model_version AS modelVersion
+    .prepare(`SELECT seq, from_stage AS "from", to_stage AS "to", direction, at, score, fit, engagement, model_version AS modelVersion, actor, detail
               FROM stage_history WHERE site_id = ? AND lead_id = ? ORDER BY seq`)
     .bind(siteId, leadId)
-    .all<StageHistoryEntry>();
-  return results;
+    .all<Omit<StageHistoryEntry, 'by' | 'detail'> & { actor: string | null; detail: string | null }>();
+  return results.map(({ actor, detail, ...entry }) => ({
+    ...entry,
+    ...(actor === null ? {} : { by: actor }),
+    ...(detail === null ? {} : { detail: JSON.parse(detail) as Record<string, unknown> }),
+  }));
+}
+
+/** A sales change as the history keeps it: the score of the moment, who and what. */
+export type SalesHistoryEntry = Omit<StageHistoryEntry, 'seq' | 'by'> & { by: string };
+
+/**
+ * Records a sales change, only if the sales write that carries `guard` won
+ * (the caller's batch: the lead's update comes first).
+ */
+export function salesHistoryStatement(db: D1Database, siteId: string, leadId: string, e: SalesHistoryEntry, guard: { sql: string; params: unknown[] }): D1PreparedStatement {
+  return db
+    .prepare(`INSERT INTO stage_history (site_id, lead_id, from_stage, to_stage, direction, at, score, fit, engagement, model_version, actor, detail)
+              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`)
+    .bind(siteId, leadId, e.from, e.to, e.direction, e.at, e.score, e.fit, e.engagement, e.modelVersion, e.by,
+      e.detail ? JSON.stringify(e.detail) : null, ...guard.params);
 }
 
 /** Leads whose stage may have changed by decay or the end of a cool-down. */

@@ -193,6 +193,35 @@ export function enqueueWebhookStatements(
   return Object.assign(statements, { enqueuesWebhooks: statements.length > 0 });
 }
 
+/**
+ * One message per subscribed, enabled endpoint for a sales change (an
+ * assignment or a status written back), for the caller's batch right after
+ * the history insert, and only when the sales write carrying `guard` won.
+ * `change` keeps the stage-change shape: from and to are sales statuses.
+ */
+export function enqueueSalesWebhookStatements(
+  db: D1Database,
+  siteId: string,
+  leadId: string,
+  type: 'lead.assigned' | 'lead.status_changed',
+  change: StageChange,
+  guard: { sql: string; params: unknown[] },
+): WebhookStatements {
+  const statement = db
+    .prepare(`INSERT INTO webhook_messages (id, site_id, endpoint_id, lead_id, event_type, history_seq, change, status, attempts,
+                                            next_attempt_at, window_start, created_at, updated_at)
+              SELECT 'msg_' || lower(hex(randomblob(12))), e.site_id, e.id, ?2, ?3,
+                     (SELECT MAX(seq) FROM stage_history WHERE site_id = ?1 AND lead_id = ?2 AND to_stage = ?5 AND at = ?6),
+                     ?4, 'pending', 0, ?6, ?6, ?6, ?6
+              FROM webhook_endpoints e
+              WHERE e.site_id = ?1 AND e.enabled = 1
+                AND EXISTS (SELECT 1 FROM json_each(e.events) WHERE value = ?3)
+                AND ${guard.sql} -- its plain ? are numbered on from ?7
+              `)
+    .bind(siteId, leadId, type, JSON.stringify(change), change.to, change.at, ...guard.params);
+  return Object.assign([statement], { enqueuesWebhooks: true });
+}
+
 // ── claiming and recording attempts ──────────────────────────────────────
 
 /** A stage change as a webhook carries it: a stage_history row without its seq. */

@@ -9,7 +9,7 @@ describe('405 Method Not Allowed', () => {
     ['DELETE', '/v1/collect', 'POST'],
     ['GET', '/v1/collect', 'POST'],
     ['PUT', '/v1/leads', 'GET, HEAD, POST'],
-    ['PATCH', '/v1/leads/ld_abcdefghijklmnop', 'GET, HEAD, DELETE'],
+    ['PUT', '/v1/leads/ld_abcdefghijklmnop', 'GET, HEAD, PATCH, DELETE'],
     ['POST', '/healthz', 'GET, HEAD'],
     ['DELETE', '/v1/reports/funnel', 'GET, HEAD'],
     ['PUT', '/v1/webhooks/whe_abcdefghijklmnop', 'GET, HEAD, PATCH, DELETE'],

@@ -1,0 +1,156 @@
+import * as v from 'valibot';
+import { Refused, InvalidInput } from '../../core/errors';
+import { readCsv } from '../../core/csv-read';
+import { fieldErrors } from '../../core/schemas/object';
+import { cleanJson } from '../../core/text';
+import { normaliseEmail } from '../../core/email-address';
+import { leadUpdateEntries, type LeadUpdate } from './schemas';
+import { listOwners, type Owner } from './owners-store';
+import { getSalesSettings } from './settings-store';
+import { salesRowsBy, type SalesRow } from './store';
+import { updateLead, type WriteContext, type WriteOutcome } from './write-back';
+
+/**
+ * Many write-backs at once (a CRM sync, a nightly export): a JSON array,
+ * NDJSON or CSV, each row keyed by `id`, `email` or `crmId`. Every row is
+ * judged on its own: the report says per row updated, unchanged or refused
+ * (with why); a refused row changes nothing, the others are written. The
+ * same file twice is all `unchanged` the second time.
+ */
+
+export const BULK_LIMITS = { rows: 10_000, bytes: 5 * 1024 * 1024 } as const;
+
+export type BulkFormat = 'json' | 'ndjson' | 'csv';
+
+/** One row as read from the file, before its fields are checked. */
+interface RawRow {
+  line: number;
+  input: unknown;
+  error?: string;
+}
+
+export interface RowReport {
+  line: number;
+  key: { id: string } | { email: string } | { crmId: string } | null;
+  lead?: string;
+  result: 'updated' | 'unchanged' | 'refused';
+  /** For a refused row: the HTTP status the single PATCH would have answered, and why. */
+  status?: number;
+  reason?: string;
+}
+
+const keyEntries = {
+  id: v.optional(v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters'))),
+  email: v.optional(v.pipe(v.string('must be a string'), v.maxLength(254, 'must be at most 254 characters'))),
+};
+const rowSchema = v.pipe(cleanJson, v.strictObject({ ...keyEntries, ...leadUpdateEntries }, 'is not a known field'));
+
+/** CSV cells are text: numbers where a number belongs, and an empty cell says nothing. */
+function fromCells(cells: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, raw] of Object.entries(cells)) {
+    const cell = raw.trim();
+    if (cell === '') continue;
+    out[k] = k === 'value' && /^-?\d+([.,]\d+)?$/.test(cell) ? Number(cell.replace(',', '.')) : cell;
+  }
+  return out;
+}
+
+/** The rows of an upload; a file that cannot be read at all is an InvalidInput. */
+export function parseRows(text: string, format: BulkFormat): RawRow[] {
+  if (format === 'csv') return readCsv(text, BULK_LIMITS.rows).rows.map((r) => ({ line: r.line, input: fromCells(r.cells), ...(r.error ? { error: r.error } : {}) }));
+  if (format === 'ndjson') {
+    const rows: RawRow[] = [];
+    text.split('\n').forEach((l, i) => {
+      if (!l.trim()) return;
+      try {
+        rows.push({ line: i + 1, input: JSON.parse(l) });
+      } catch {
+        rows.push({ line: i + 1, input: null, error: 'is not valid JSON' });
+      }
+    });
+    if (rows.length > BULK_LIMITS.rows) throw new InvalidInput(`The body has more than ${BULK_LIMITS.rows} rows.`, [{ path: '/', message: `must have at most ${BULK_LIMITS.rows} rows` }]);
+    return rows;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new InvalidInput('The body is not valid JSON.', [{ path: '/', message: 'must be a JSON array of updates' }]);
+  }
+  if (!Array.isArray(data)) throw new InvalidInput('The body is invalid: / must be a JSON array of updates.', [{ path: '/', message: 'must be a JSON array of updates' }]);
+  if (data.length > BULK_LIMITS.rows) throw new InvalidInput(`The body has more than ${BULK_LIMITS.rows} rows.`, [{ path: '/', message: `must have at most ${BULK_LIMITS.rows} rows` }]);
+  // Line = position in the array (1-based), the closest a JSON array has to a line.
+  return data.map((input, i) => ({ line: i + 1, input }));
+}
+
+type Checked = { line: number; key: NonNullable<RowReport['key']>; update: LeadUpdate };
+
+function check(row: RawRow): Checked | RowReport {
+  const refused = (reason: string, key: RowReport['key'] = null): RowReport => ({ line: row.line, key, result: 'refused', status: 400, reason });
+  if (row.error) return refused(`line ${row.line} ${row.error}`);
+  const r = v.safeParse(rowSchema, row.input, { abortEarly: false });
+  if (!r.success) {
+    const e = fieldErrors(r.issues)[0]!;
+    return refused(`${e.path} ${e.message}`);
+  }
+  const { id, email, ...rest } = r.output;
+  if (id !== undefined) return { line: row.line, key: { id }, update: rest };
+  if (email !== undefined) {
+    const e = normaliseEmail(email);
+    if (!e.ok) return refused(`/email ${e.reason}`);
+    return { line: row.line, key: { email: e.key }, update: rest };
+  }
+  if (rest.crmId) {
+    const { crmId, ...update } = rest;
+    return { line: row.line, key: { crmId }, update };
+  }
+  return refused('names no lead: give id, email or crmId');
+}
+
+const STATUS: Record<Refused['kind'], number> = { conflict: 409, gone: 410, not_found: 404 };
+
+export async function bulkUpdate(db: D1Database, rows: RawRow[], ctx: WriteContext): Promise<{ report: RowReport[]; followUp: WriteOutcome['followUp'] }> {
+  const checked = rows.map(check);
+  const valid = checked.filter((c): c is Checked => 'update' in c);
+  // Every lead, the settings and the team read once, not per row.
+  const [byId, byEmail, byCrm, { settings }, owners] = await Promise.all([
+    salesRowsBy(db, ctx.siteId, 'id', valid.flatMap((c) => ('id' in c.key ? [c.key.id] : []))),
+    salesRowsBy(db, ctx.siteId, 'email_key', valid.flatMap((c) => ('email' in c.key ? [c.key.email] : []))),
+    salesRowsBy(db, ctx.siteId, 'crm_id', valid.flatMap((c) => ('crmId' in c.key ? [c.key.crmId] : []))),
+    getSalesSettings(db, ctx.siteId),
+    listOwners(db, ctx.siteId),
+  ]);
+  const index = (list: SalesRow[], key: (r: SalesRow) => string | null) => new Map(list.map((r) => [key(r) ?? '', r]));
+  const found = { id: index(byId, (r) => r.id), email: index(byEmail, (r) => r.email_key), crmId: index(byCrm, (r) => r.crm_id) };
+  const ownerMap = new Map<string, Owner>(owners.map((o) => [o.id, o]));
+  const followUp = { webhooks: false, ownerMails: false };
+  const done = new Set<string>();
+  const report: RowReport[] = [];
+  for (const c of checked) {
+    if (!('update' in c)) {
+      report.push(c);
+      continue;
+    }
+    const [kind, value] = Object.entries(c.key)[0] as ['id' | 'email' | 'crmId', string];
+    const known = found[kind].get(value);
+    const shown = kind === 'email' ? { email: value } : c.key;
+    if (!known) {
+      report.push({ line: c.line, key: shown, result: 'refused', status: 404, reason: 'no such lead in this site' });
+      continue;
+    }
+    try {
+      // A lead named twice in one file: the second row sees the first one's result.
+      const out = await updateLead(db, known.id, c.update, ctx, { settings, owners: ownerMap, ...(done.has(known.id) ? {} : { row: known }) });
+      done.add(known.id);
+      followUp.webhooks ||= out.followUp.webhooks;
+      followUp.ownerMails ||= out.followUp.ownerMails;
+      report.push({ line: c.line, key: shown, lead: known.id, result: out.result });
+    } catch (err) {
+      if (err instanceof Refused) report.push({ line: c.line, key: shown, lead: known.id, result: 'refused', status: STATUS[err.kind], reason: err.detail });
+      else if (err instanceof InvalidInput) report.push({ line: c.line, key: shown, lead: known.id, result: 'refused', status: 400, reason: err.detail });
+      else throw err;
+    }
+  }
+  return { report, followUp };
+}

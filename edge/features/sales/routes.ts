@@ -1,0 +1,79 @@
+import { Hono, type Context } from 'hono';
+import { requireApiKey, type KeyedEnv } from '../sites';
+import { readJson, readText } from '../../http/body';
+import { validate } from '../../http/validate';
+import { afterResponse } from '../../platform/after-response';
+import { mailLinkBase } from '../../platform/request';
+import { deliverFreshWebhooks } from '../webhook-delivery';
+import { leadPatchBody, ownersBody, salesSettingsBody } from './schemas';
+import { listOwners, replaceOwners } from './owners-store';
+import { getSalesSettings, putSalesSettings } from './settings-store';
+import { updateLead, type WriteContext, type WriteOutcome } from './write-back';
+import { BULK_LIMITS, bulkUpdate, parseRows, type BulkFormat } from './bulk-update';
+import { sendOwnerMails } from './owner-mail';
+
+const JSON_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
+
+/** Bulk formats by media type. */
+const BULK_TYPES: Record<string, BulkFormat> = { 'application/json': 'json', 'application/x-ndjson': 'ndjson', 'text/csv': 'csv' };
+
+/**
+ * Who writes, for the history: the API key by name, marked when the CLI
+ * sent it (it says so in a header), so "changed by the nightly CRM sync"
+ * and "changed by hand" can be told apart.
+ */
+function writer(c: Context<KeyedEnv>): WriteContext {
+  const key = c.get('apiKey');
+  const via = c.req.header('lodestone-client') === 'cli' ? 'cli' : 'key';
+  return { siteId: key.siteId, actor: `${via}:${key.name}`, now: Date.now(), linkBase: mailLinkBase(c.env) };
+}
+
+
+
+/** Webhooks and owner mails a write queued go out right after the answer; the cron retries what fails. */
+function followUp(c: Context<KeyedEnv>, f: WriteOutcome['followUp']): void {
+  if (f.webhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
+  if (f.ownerMails) afterResponse(c, 'owner mails', (env) => sendOwnerMails(env, Date.now()));
+}
+
+/**
+ * The sales API (docs/sales.md): the team and its routing settings
+ * (config:write to change, leads:read to read), and the write-back of what
+ * sales did with a lead (leads:write). Everything is scoped to the key's site.
+ */
+export const salesRoutes = new Hono<KeyedEnv>()
+  .get('/v1/owners', requireApiKey('leads:read', 'config:write'), async (c) =>
+    c.json({ owners: await listOwners(c.env.DB, c.get('apiKey').siteId) }))
+  .put('/v1/owners', requireApiKey('config:write'), async (c) => {
+    const siteId = c.get('apiKey').siteId;
+    const body = validate(ownersBody, await readJson(c.req.raw, { maxBytes: 256 * 1024, mediaTypes: ['application/json'] }));
+    await replaceOwners(c.env.DB, siteId, body.owners, Date.now());
+    return c.json({ owners: await listOwners(c.env.DB, siteId) });
+  })
+  .get('/v1/sales/settings', requireApiKey('leads:read', 'config:write'), async (c) =>
+    c.json(await getSalesSettings(c.env.DB, c.get('apiKey').siteId)))
+  .put('/v1/sales/settings', requireApiKey('config:write'), async (c) => {
+    const siteId = c.get('apiKey').siteId;
+    const body = validate(salesSettingsBody, await readJson(c.req.raw, JSON_BODY));
+    await putSalesSettings(c.env.DB, siteId, body, Date.now());
+    return c.json(await getSalesSettings(c.env.DB, siteId));
+  })
+  // Before /v1/leads/:id, so "updates" is never taken for a lead id.
+  .post('/v1/leads/updates', requireApiKey('leads:write'), async (c) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const format = BULK_TYPES[type] ?? 'json';
+    const text = await readText(c.req.raw, { maxBytes: BULK_LIMITS.bytes, mediaTypes: Object.keys(BULK_TYPES) });
+    const ctx = writer(c);
+    const { report, followUp: f } = await bulkUpdate(c.env.DB, parseRows(text, format), ctx);
+    followUp(c, f);
+    const count = (r: string) => report.filter((x) => x.result === r).length;
+    c.header('Cache-Control', 'no-store');
+    return c.json({ updated: count('updated'), unchanged: count('unchanged'), refused: count('refused'), rows: report });
+  })
+  .patch('/v1/leads/:id', requireApiKey('leads:write'), async (c) => {
+    const body = validate(leadPatchBody, await readJson(c.req.raw, JSON_BODY));
+    const out = await updateLead(c.env.DB, c.req.param('id'), body, writer(c));
+    followUp(c, out.followUp);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ lead: out.leadId, result: out.result, sales: out.sales });
+  });
