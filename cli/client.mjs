@@ -13,6 +13,15 @@ import { sanitize, visible } from './text.mjs';
 /** @typedef {Api & { text: TextApi }} Client */
 /** @typedef {{ url: string, from: string }} Target */
 
+/** A file sent as it is, with its media type (a CSV or NDJSON upload). */
+export class FileBody {
+  /** @param {string} text @param {string} type */
+  constructor(text, type) {
+    this.text = text;
+    this.type = type;
+  }
+}
+
 /** How to point the CLI elsewhere, for "cannot reach" messages. */
 const WHERE_HINT = 'Start it with npm run dev, or point the CLI at a server with --url or LODESTONE_URL.';
 
@@ -44,12 +53,15 @@ async function request(target, token, method, path, body) {
   const { url } = target;
   let res;
   try {
-    // Bytes (a magnet's file) go as they are; everything else as JSON.
+    // Bytes (a magnet's file) and files (a CSV) go as they are; everything else as JSON.
     const bytes = body instanceof Uint8Array;
+    const file = body instanceof FileBody;
+    const type = bytes ? 'application/octet-stream' : file ? body.type : 'application/json';
     res = await fetch(new URL(path, `${url}/`), {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }) },
-      body: body === undefined ? undefined : bytes ? /** @type {Uint8Array<ArrayBuffer>} */ (body) : JSON.stringify(body),
+      // The server records writes made through the CLI as such.
+      headers: { authorization: `Bearer ${token}`, 'lodestone-client': 'cli', ...(body === undefined ? {} : { 'content-type': type }) },
+      body: body === undefined ? undefined : bytes ? /** @type {Uint8Array<ArrayBuffer>} */ (body) : file ? body.text : JSON.stringify(body),
     });
   } catch (err) {
     const cause = /** @type {any} */ (err).cause;

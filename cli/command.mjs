@@ -21,7 +21,9 @@
  *   config?: string, status?: string, email?: string, out?: string, 'budget-ms'?: string, 'pending-days'?: string, 'withdrawn-days'?: string,
  *   'event-months'?: string, 'ledger-years'?: string, event?: string[], description?: string, dead?: boolean, format?: string, url?: string,
  *   token?: string, key?: string, stage?: string, temperature?: string, 'min-score'?: string, q?: string, sort?: string, magnet?: string,
- *   'updated-since'?: string, from?: string, to?: string, yes?: boolean, progress?: boolean, excel?: boolean, admin?: boolean }} Values
+ *   'updated-since'?: string, from?: string, to?: string, yes?: boolean, progress?: boolean, excel?: boolean, admin?: boolean,
+ *   file?: string, reason?: string, value?: string, currency?: string, 'closed-at'?: string, owner?: string, 'crm-id'?: string,
+ *   budget?: string, authority?: string, need?: string, timeline?: string }} Values
  */
 
 /**

@@ -23,6 +23,9 @@ Reports (marketing API key)
 Leads (marketing API key; the admin view needs --admin, see leads list --help)
   leads list [filters] | leads show <lead-id> | leads export [--format csv|ndjson] [--excel] [--out FILE]
   leads list --admin <site> | leads show --admin <site> <lead-id>
+Sales (marketing API key; docs/sales.md)
+  leads update <lead-id> --status won --value 12000 --currency EUR | leads update --file FILE
+  owners list | owners set FILE
 GDPR (marketing API key; PRIVACY.md)
   leads gdpr-export <lead-id> | leads erase <lead-id> [--yes] | leads withdraw <lead-id>
 Scoring

@@ -78,6 +78,17 @@ const OPTIONS = {
   'withdrawn-days': () => new Option('--withdrawn-days <n>'),
   'event-months': () => new Option('--event-months <n>'),
   'ledger-years': () => new Option('--ledger-years <n>'),
+  file: () => new Option('--file <file>'),
+  reason: () => new Option('--reason <reason>'),
+  value: () => new Option('--value <n>'),
+  currency: () => new Option('--currency <code>'),
+  'closed-at': () => new Option('--closed-at <iso>'),
+  owner: () => new Option('--owner <owner>'),
+  'crm-id': () => new Option('--crm-id <id>'),
+  budget: () => new Option('--budget <budget>'),
+  authority: () => new Option('--authority <authority>'),
+  need: () => new Option('--need <need>'),
+  timeline: () => new Option('--timeline <timeline>'),
 };
 
 /** @returns {import('./command.mjs').Io} */

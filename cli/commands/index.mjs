@@ -9,8 +9,9 @@ import { commands as operations } from './operations.mjs';
 import { commands as reports } from './reports.mjs';
 import { commands as retention } from './retention.mjs';
 import { commands as scoring } from './scoring.mjs';
+import { commands as sales } from './sales.mjs';
 import { commands as sites } from './sites.mjs';
 import { commands as webhooks } from './webhooks.mjs';
 
 /** @type {import('../command.mjs').Command[]} */
-export const COMMANDS = [...sites, ...keys, ...events, ...reports, ...leads, ...gdpr, ...scoring, ...magnets, ...webhooks, ...retention, ...operations];
+export const COMMANDS = [...sites, ...keys, ...events, ...reports, ...leads, ...sales, ...gdpr, ...scoring, ...magnets, ...webhooks, ...retention, ...operations];

@@ -11,6 +11,9 @@ export interface Seen { method: string; path: string; query: URLSearchParams; au
 type Reply = { status?: number; json?: unknown; text?: string; headers?: Record<string, string> };
 export type Route = (req: Seen) => Reply;
 
+/** JSON bodies parsed; files (CSV, NDJSON) kept as text. */
+const parseBody = (text: string, type: string): unknown => (type.startsWith('application/json') ? JSON.parse(text) : text);
+
 /** A tiny stand-in for the API: answers from `routes` ("GET /path" keys), records every request. */
 export async function fakeApi(routes: Record<string, Route>, port = 0) {
   const seen: Seen[] = [];
@@ -19,7 +22,7 @@ export async function fakeApi(routes: Record<string, Route>, port = 0) {
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');
     const text = Buffer.concat(chunks).toString('utf8');
-    const s: Seen = { method: req.method ?? '', path: url.pathname, query: url.searchParams, auth: req.headers.authorization ?? '', body: text ? JSON.parse(text) : undefined };
+    const s: Seen = { method: req.method ?? '', path: url.pathname, query: url.searchParams, auth: req.headers.authorization ?? '', body: text ? parseBody(text, req.headers['content-type'] ?? '') : undefined };
     seen.push(s);
     const route = routes[`${s.method} ${s.path}`];
     const reply: Reply = route ? route(s) : { status: 404, json: { type: 'urn:lodestone:problem:not-found', title: 'Not found', status: 404, detail: `No route ${s.path}.` } };
