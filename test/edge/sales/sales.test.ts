@@ -328,3 +328,62 @@ describe('POST /v1/leads/updates', () => {
     expect((await leadOf(site, a))!.sales_status).toBe('won');
   });
 });
+
+describe('the team and the settings', () => {
+  it('PUT /v1/owners validates the whole document and keeps left-out owners inactive', async () => {
+    const { site, key } = await salesSite();
+    const bad: [unknown, string][] = [
+      [{ owners: [{ id: 'Anna!', name: 'A', email: 'a@x.example' }] }, '/owners/0/id'],
+      [{ owners: [{ id: 'a', name: 'A', email: 'not-an-address' }] }, '/owners/0/email'],
+      [{ owners: [{ id: 'a', name: 'A', email: 'a@x.example', weight: 0 }] }, '/owners/0/weight'],
+      [{ owners: [{ id: 'a', name: 'A', email: 'a@x.example', territory: { countries: ['Germany'] } }] }, '/owners/0/territory/countries/0'],
+      [{ owners: [{ id: 'a', name: 'A', email: 'a@x.example', territory: { sizeMin: 500, sizeMax: 50 } }] }, '/owners/0/territory'],
+      [{ owners: [{ id: 'a', name: 'A', email: 'a@x.example', boss: true }] }, '/owners/0/boss'],
+      [{ owners: [{ id: 'a', name: 'A', email: 'a@x.example' }, { id: 'a', name: 'B', email: 'b@x.example' }] }, '/owners/1'],
+      [{ owners: [{ id: 'a', name: 'A\u001b[2J', email: 'a@x.example' }] }, '/owners/0/name'],
+    ];
+    for (const [body, path] of bad) {
+      const res = await api(key, 'PUT', '/v1/owners', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { path: string }).path, JSON.stringify(body)).toBe(path);
+    }
+    const before = ((await (await api(key, 'GET', '/v1/owners')).json()) as { owners: { id: string; active: boolean }[] }).owners;
+    expect(before.map((o) => [o.id, o.active])).toEqual([['anna', true], ['ben', true], ['cem', true]]);
+    const put = (await (await api(key, 'PUT', '/v1/owners', { owners: [TEAM[0]] })).json()) as { owners: { id: string; active: boolean }[] };
+    expect(put.owners.map((o) => [o.id, o.active])).toEqual([['anna', true], ['ben', false], ['cem', false]]);
+    const readOnly = await apiKey(site, ['leads:read']);
+    expect((await api(readOnly, 'PUT', '/v1/owners', { owners: [] })).status).toBe(403);
+    expect((await api(readOnly, 'GET', '/v1/owners')).status).toBe(200);
+  });
+
+  it('sales settings: own reasons and deadline, null back to the default, bad values refused', async () => {
+    const { site, key } = await salesSite([TEAM[0]]);
+    const put = await api(key, 'PUT', '/v1/sales/settings', { slaHours: 8, rejectReasons: ['too_small', 'student'] });
+    expect(await put.json()).toMatchObject({ settings: { handoffStage: 'sql', slaHours: 8, rejectReasons: ['too_small', 'student'] }, overrides: { slaHours: true, handoffStage: false } });
+    const id = await sqlLead(site);
+    const t = Date.now();
+    await runCron(t);
+    expect((await leadOf(site, id))!.sla_due_at).toBe(t + 8 * HOUR);
+    expect((await api(key, 'PATCH', `/v1/leads/${id}`, { status: 'rejected', reason: 'no_budget' })).status).toBe(400);
+    expect((await api(key, 'PATCH', `/v1/leads/${id}`, { status: 'rejected', reason: 'student' })).status).toBe(200);
+    for (const body of [{ slaHours: 0 }, { slaHours: 1e9 }, { handoffStage: 'won' }, { rejectReasons: [] }, { rejectReasons: ['Bad Reason'] }, { sla: 3 }]) {
+      expect((await api(key, 'PUT', '/v1/sales/settings', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    const reset = await api(key, 'PUT', '/v1/sales/settings', { slaHours: null });
+    expect(await reset.json()).toMatchObject({ settings: { slaHours: 24, rejectReasons: ['too_small', 'student'] }, overrides: { slaHours: false, rejectReasons: true } });
+  });
+
+  it('erasing a lead removes what sales mails said about it, too', async () => {
+    const { site, key } = await salesSite([TEAM[2]]);
+    const email = `erase.${Date.now()}@acme-gmbh.example`;
+    const id = await sqlLead(site, { email });
+    await runCron(Date.now());
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM dev_mailbox WHERE instr(text_body, ?) > 0').bind(id).first<{ n: number }>())!.n).toBe(1);
+    expect((await api(key, 'DELETE', `/v1/leads/${id}`)).status).toBe(200);
+    for (const needle of [id, email.toLowerCase()]) {
+      expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM dev_mailbox WHERE instr(lower(text_body), ?) > 0 OR instr(html_body, ?) > 0').bind(needle, needle).first<{ n: number }>())!.n).toBe(0);
+      expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE lead_id = ?').bind(id).first<{ n: number }>())!.n).toBe(0);
+      expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM stage_history WHERE lead_id = ?').bind(id).first<{ n: number }>())!.n).toBe(0);
+    }
+  });
+});
