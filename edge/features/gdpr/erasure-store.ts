@@ -100,6 +100,12 @@ interface Guard {
   params: unknown[];
 }
 
+/** When a lead of the site with this erasure reference was erased, or null. */
+export async function erasedAt(db: D1Database, siteId: string, leadRef: string): Promise<number | null> {
+  const done = await db.prepare('SELECT erased_at FROM erasure_log WHERE site_id = ? AND lead_ref = ?').bind(siteId, leadRef).first<{ erased_at: number }>();
+  return done?.erased_at ?? null;
+}
+
 /**
  * Erases one lead. Every statement runs only while the lead is exactly as
  * read (same status and updated_at), so a lead that changes in between (a
@@ -111,9 +117,8 @@ export async function eraseLead(db: D1Database, t: ErasureTarget): Promise<Erasu
     const lead = await db.prepare('SELECT email_key, status, visitor_id, updated_at FROM leads WHERE site_id = ? AND id = ?')
       .bind(t.siteId, t.leadId).first<LeadFacts>();
     if (!lead) {
-      const done = await db.prepare('SELECT erased_at FROM erasure_log WHERE site_id = ? AND lead_ref = ?')
-        .bind(t.siteId, t.leadRef).first<{ erased_at: number }>();
-      return done ? { outcome: 'already', erasedAt: done.erased_at } : { outcome: 'unknown' };
+      const at = await erasedAt(db, t.siteId, t.leadRef);
+      return at !== null ? { outcome: 'already', erasedAt: at } : { outcome: 'unknown' };
     }
     if (t.onlyIfStatus && lead.status !== t.onlyIfStatus) return { outcome: 'changed' };
     const statements = await erasureStatements(db, t, lead);

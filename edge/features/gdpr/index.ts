@@ -4,3 +4,4 @@
  */
 export { GDPR_OPERATIONS, GDPR_SCHEMAS } from './openapi';
 export { runRetention } from './retention';
+export { wasErased } from './erased';

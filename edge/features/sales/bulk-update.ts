@@ -136,7 +136,8 @@ export async function bulkUpdate(db: D1Database, rows: RawRow[], ctx: WriteConte
     const known = found[kind].get(value);
     const shown = kind === 'email' ? { email: value } : c.key;
     if (!known) {
-      report.push({ line: c.line, key: shown, result: 'refused', status: 404, reason: 'no such lead in this site' });
+      const erased = kind === 'id' && (await ctx.erased?.(value));
+      report.push({ line: c.line, key: shown, result: 'refused', ...(erased ? { status: 410, reason: 'the lead was erased' } : { status: 404, reason: 'no such lead in this site' }) });
       continue;
     }
     try {

@@ -5,6 +5,7 @@ import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
 import { mailLinkBase } from '../../platform/request';
 import { deliverFreshWebhooks } from '../webhook-delivery';
+import { wasErased } from '../gdpr';
 import { leadPatchBody, ownersBody, salesSettingsBody } from './schemas';
 import { listOwners, replaceOwners } from './owners-store';
 import { getSalesSettings, putSalesSettings } from './settings-store';
@@ -25,7 +26,10 @@ const BULK_TYPES: Record<string, BulkFormat> = { 'application/json': 'json', 'ap
 function writer(c: Context<KeyedEnv>): WriteContext {
   const key = c.get('apiKey');
   const via = c.req.header('lodestone-client') === 'cli' ? 'cli' : 'key';
-  return { siteId: key.siteId, actor: `${via}:${key.name}`, now: Date.now(), linkBase: mailLinkBase(c.env) };
+  return {
+    siteId: key.siteId, actor: `${via}:${key.name}`, now: Date.now(), linkBase: mailLinkBase(c.env),
+    erased: (leadId) => wasErased(c.env.DB, c.env.SIGNING_KEY, key.siteId, leadId),
+  };
 }
 
 

@@ -28,6 +28,8 @@ export interface WriteContext {
   now: number;
   /** Origin of links in the owner's mail. */
   linkBase: string;
+  /** When a lead id was erased (a lead that existed is gone, not unknown). */
+  erased?: (leadId: string) => Promise<number | null>;
 }
 
 export interface WriteOutcome {
@@ -214,7 +216,10 @@ export async function updateLead(db: D1Database, leadId: string, u: LeadUpdate, 
   const owner = u.owner ? (known.owners ? known.owners.get(u.owner) ?? null : await getOwner(db, ctx.siteId, u.owner)) : undefined;
   let row = known.row !== undefined ? known.row : await salesRowOf(db, ctx.siteId, leadId);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (!row) throw new Refused('not_found', `No lead "${leadId}".`);
+    if (!row) {
+      if (await ctx.erased?.(leadId)) throw new Refused('gone', `Lead "${leadId}" was erased; nothing is kept to change.`);
+      throw new Refused('not_found', `No lead "${leadId}".`);
+    }
     if (row.status === 'withdrawn') throw new Refused('gone', `Lead "${leadId}" withdrew consent: it is no one's to work on, and nothing was changed.`);
     const next = applyUpdate(row, u, settings, owner, ctx.now);
     if (same(next, fieldsOf(row))) return { result: 'unchanged', leadId: row.id, sales: toLeadSales(row), followUp: { webhooks: false, ownerMails: false } };

@@ -385,5 +385,10 @@ describe('the team and the settings', () => {
       expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE lead_id = ?').bind(id).first<{ n: number }>())!.n).toBe(0);
       expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM stage_history WHERE lead_id = ?').bind(id).first<{ n: number }>())!.n).toBe(0);
     }
+    // Writing back to an erased lead: gone, not unknown, and nothing is created.
+    await expectProblem(await api(key, 'PATCH', `/v1/leads/${id}`, { status: 'accepted' }), 410, PROBLEM_TYPES.gone);
+    const bulk = (await (await api(key, 'POST', '/v1/leads/updates', [{ id, status: 'accepted' }])).json()) as { rows: { status: number }[] };
+    expect(bulk.rows[0]!.status).toBe(410);
+    expect(await leadOf(site, id)).toBeNull();
   });
 });
