@@ -19,7 +19,7 @@ API keys for the marketing API (admin token)
 Events (admin token)
   events <site> [--limit N] [--follow]
 Reports (marketing API key)
-  funnel [--from ISO] [--to ISO]
+  funnel [--from ISO] [--to ISO] [--by source|magnet|country|industry|owner]
 Leads (marketing API key; the admin view needs --admin, see leads list --help)
   leads list [filters] | leads show <lead-id> | leads export [--format csv|ndjson] [--excel] [--out FILE]
   leads list --admin <site> | leads show --admin <site> <lead-id>

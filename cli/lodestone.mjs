@@ -79,6 +79,7 @@ const OPTIONS = {
   'event-months': () => new Option('--event-months <n>'),
   'ledger-years': () => new Option('--ledger-years <n>'),
   file: () => new Option('--file <file>'),
+  by: () => new Option('--by <group>'),
   reason: () => new Option('--reason <reason>'),
   value: () => new Option('--value <n>'),
   currency: () => new Option('--currency <code>'),

@@ -1,50 +1,79 @@
 /**
- * The lead funnel of a site for a period, as one query.
+ * The lead funnel of a site for a period: the counts of one query, and the
+ * leads of the cohort with the moment each first reached each step.
  *
  * Behaviour steps count distinct (consented) visitor ids with events
  * received in [from, to); visitors in anonymous mode have no id and cannot be
  * counted as people, so they appear only as `anonymousPageviews`. Lead steps
  * follow the cohort of leads created in the period: how many of them were
- * confirmed and ever reached MQL and SQL (so conversions compare like with like).
+ * confirmed and ever reached MQL, SQL and, with sales, accepted, opportunity
+ * and won (so conversions compare like with like). A step counts a lead that
+ * reached it or any later one: a deal won without an "accepted" in between
+ * was still accepted.
  */
-export interface FunnelCounts {
+export interface BehaviourCounts {
   visitors: number;
   pricingVisitors: number;
   formViewers: number;
-  leads: number;
-  confirmed: number;
-  mql: number;
-  sql: number;
   anonymousPageviews: number;
 }
 
-export async function funnelCounts(db: D1Database, siteId: string, from: number, to: number): Promise<FunnelCounts> {
+export async function behaviourCounts(db: D1Database, siteId: string, from: number, to: number): Promise<BehaviourCounts> {
   const row = await db
     .prepare(`
-      WITH ev AS (SELECT kind, visitor_id FROM events WHERE site_id = ?1 AND received_at >= ?2 AND received_at < ?3),
-           cohort AS (SELECT id, confirmed_at FROM leads WHERE site_id = ?1 AND created_at >= ?2 AND created_at < ?3)
+      WITH ev AS (SELECT kind, visitor_id FROM events WHERE site_id = ?1 AND received_at >= ?2 AND received_at < ?3)
       SELECT
         (SELECT COUNT(DISTINCT visitor_id) FROM ev WHERE visitor_id IS NOT NULL) AS visitors,
         (SELECT COUNT(DISTINCT visitor_id) FROM ev WHERE visitor_id IS NOT NULL AND kind = 'pricing_view') AS pricingVisitors,
         (SELECT COUNT(DISTINCT visitor_id) FROM ev WHERE visitor_id IS NOT NULL AND kind = 'form_view') AS formViewers,
-        (SELECT COUNT(*) FROM ev WHERE visitor_id IS NULL AND kind = 'pageview') AS anonymousPageviews,
-        (SELECT COUNT(*) FROM cohort) AS leads,
-        (SELECT COUNT(*) FROM cohort WHERE confirmed_at IS NOT NULL) AS confirmed,
-        (SELECT COUNT(*) FROM cohort c WHERE EXISTS (SELECT 1 FROM stage_history h WHERE h.site_id = ?1 AND h.lead_id = c.id AND h.to_stage IN ('mql', 'sql'))) AS mql,
-        (SELECT COUNT(*) FROM cohort c WHERE EXISTS (SELECT 1 FROM stage_history h WHERE h.site_id = ?1 AND h.lead_id = c.id AND h.to_stage = 'sql')) AS sql`)
+        (SELECT COUNT(*) FROM ev WHERE visitor_id IS NULL AND kind = 'pageview') AS anonymousPageviews`)
     .bind(siteId, from, to)
-    .first<FunnelCounts>();
+    .first<BehaviourCounts>();
   return row!;
 }
 
-/** The report: each step with its count and the conversion from the step before (null for the first, or after a zero). */
-export function funnelReport(c: FunnelCounts) {
-  const steps = [
-    ['visitors', c.visitors], ['pricing_visitors', c.pricingVisitors], ['form_viewers', c.formViewers], ['leads', c.leads],
-    ['confirmed', c.confirmed], ['mql', c.mql], ['sql', c.sql],
-  ] as const;
-  return steps.map(([step, count], i) => {
-    const before = i ? steps[i - 1]![1] : null;
-    return { step, count, conversion: before ? count / before : null, lost: before === null ? null : Math.max(0, before - count) };
-  });
+/** A lead of the cohort: when it first reached each step (null: never), its deal, and what it can be grouped by. */
+export interface CohortLead {
+  createdAt: number;
+  confirmedAt: number | null;
+  mqlAt: number | null;
+  sqlAt: number | null;
+  acceptedAt: number | null;
+  opportunityAt: number | null;
+  wonAt: number | null;
+  salesStatus: string | null;
+  value: number | null;
+  currency: string | null;
+  country: string | null;
+  industry: string | null;
+  owner: string | null;
+  magnet: string | null;
+  /** The first event's UTM parameters (JSON) and referrer: the first touch. */
+  firstUtm: string | null;
+  firstReferrer: string | null;
+}
+
+const firstAt = (stages: string) =>
+  `(SELECT MIN(h.at) FROM stage_history h WHERE h.site_id = ?1 AND h.lead_id = l.id AND h.to_stage IN (${stages}))`;
+
+/** The cohort of leads created in [from, to). */
+export async function cohortLeads(db: D1Database, siteId: string, from: number, to: number): Promise<CohortLead[]> {
+  const { results } = await db
+    .prepare(`
+      SELECT l.created_at AS createdAt, l.confirmed_at AS confirmedAt,
+             ${firstAt("'mql'")} AS mqlAt,
+             ${firstAt("'sql'")} AS sqlAt,
+             ${firstAt("'accepted'")} AS acceptedAt,
+             ${firstAt("'opportunity'")} AS opportunityAt,
+             ${firstAt("'won'")} AS wonAt,
+             l.sales_status AS salesStatus, l.deal_value AS value, l.deal_currency AS currency,
+             l.country, l.industry, l.owner_id AS owner,
+             (SELECT magnet_id FROM consent_ledger WHERE site_id = ?1 AND lead_id = l.id AND magnet_id IS NOT NULL ORDER BY seq LIMIT 1) AS magnet,
+             (SELECT e.utm FROM events e WHERE e.site_id = ?1 AND e.lead_id = l.id ORDER BY e.ts, e.event_id LIMIT 1) AS firstUtm,
+             (SELECT e.referrer FROM events e WHERE e.site_id = ?1 AND e.lead_id = l.id ORDER BY e.ts, e.event_id LIMIT 1) AS firstReferrer
+      FROM leads l
+      WHERE l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3`)
+    .bind(siteId, from, to)
+    .all<CohortLead>();
+  return results;
 }

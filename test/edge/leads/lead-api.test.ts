@@ -179,6 +179,7 @@ describe('GET /v1/reports/funnel', () => {
     const body = (await res.json()) as { steps: { step: string; count: number; conversion: number | null }[]; anonymousPageviews: number };
     expect(body.steps.map((s) => [s.step, s.count])).toEqual([
       ['visitors', 10], ['pricing_visitors', 6], ['form_viewers', 4], ['leads', 3], ['confirmed', 2], ['mql', 1], ['sql', 0],
+      ['accepted', 0], ['opportunity', 0], ['won', 0],
     ]);
     expect(body.steps[1]!.conversion).toBeCloseTo(0.6);
     expect(body.steps[0]!.conversion).toBeNull();

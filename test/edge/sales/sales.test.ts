@@ -392,3 +392,49 @@ describe('the team and the settings', () => {
     expect(await leadOf(site, id)).toBeNull();
   });
 });
+
+describe('the funnel runs to revenue', () => {
+  it('counts accepted, opportunity and won, sums revenue per currency, gives median times and breaks down by owner and source', async () => {
+    const { site, key } = await salesSite([TEAM[0], TEAM[1]]);
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await sqlLead(site));
+    // First touch of one lead: a UTM source; of another: a referrer.
+    const touch = (id: string, utm: string | null, ref: string | null) => env.DB.prepare(`INSERT INTO events (event_id, site_id, kind, ts, client_ts, received_at, url, path, referrer, utm, lead_id)
+      VALUES (?, ?, 'pageview', 1, 1, ?, 'https://www.example.com/', '/', ?, ?, ?)`).bind(`evt_${Math.random().toString(36).slice(2)}`, site, Date.now(), ref, utm, id).run();
+    await touch(ids[0]!, '{"source":"LinkedIn"}', 'https://www.google.com/search');
+    await touch(ids[1]!, null, 'https://www.google.com/search');
+    await runCron(Date.now());
+    const patch = (id: string, body: unknown) => api(key, 'PATCH', `/v1/leads/${id}`, body);
+    await patch(ids[0]!, { status: 'won', value: 12000, currency: 'EUR' });
+    await patch(ids[1]!, { status: 'opportunity' });
+    await patch(ids[1]!, { status: 'won', value: 5000.5, currency: 'USD' });
+    await patch(ids[2]!, { status: 'accepted' });
+    await patch(ids[3]!, { status: 'rejected', reason: 'bad_data' });
+    const body = (await (await api(key, 'GET', '/v1/reports/funnel?by=owner')).json()) as {
+      steps: { step: string; count: number; conversion: number | null; lost: number | null; medianMs: number | null }[];
+      revenue: Record<string, number>; by: string; groups: { value: string; steps: { step: string; count: number }[]; revenue: Record<string, number> }[];
+    };
+    const counts = Object.fromEntries(body.steps.map((s) => [s.step, s.count]));
+    expect(counts).toMatchObject({ leads: 4, confirmed: 4, mql: 4, sql: 4, accepted: 3, opportunity: 2, won: 2 });
+    expect(body.steps.find((s) => s.step === 'won')).toMatchObject({ conversion: 1, lost: 0 });
+    expect(body.steps.find((s) => s.step === 'accepted')).toMatchObject({ lost: 1 });
+    expect(body.steps.find((s) => s.step === 'sql')!.medianMs).toBe(0); // fit alone: MQL and SQL in the same evaluation
+    expect(body.steps.find((s) => s.step === 'visitors')!.medianMs).toBeNull();
+    expect(body.revenue).toEqual({ EUR: 12000, USD: 5000.5 });
+    expect(body.by).toBe('owner');
+    expect(body.groups.map((g) => g.value).sort()).toEqual(['anna', 'ben']);
+    expect(body.groups.reduce((n, g) => n + g.steps[0]!.count, 0)).toBe(4);
+    const sources = (await (await api(key, 'GET', '/v1/reports/funnel?by=source')).json()) as typeof body;
+    expect(Object.fromEntries(sources.groups.map((g) => [g.value, g.steps[0]!.count]))).toEqual({ direct: 2, linkedin: 1, 'google.com': 1 });
+    expect(sources.groups.find((g) => g.value === 'linkedin')!.revenue).toEqual({ EUR: 12000 });
+    for (const q of ['by=colour', 'by=', 'by=OWNER', 'by=owner%00']) {
+      const res = await api(key, 'GET', `/v1/reports/funnel?${q}`);
+      expect(res.status, q).toBe(400);
+    }
+    // Another site's funnel sees none of it.
+    const { key: otherKey } = await salesSite();
+    const other = (await (await api(otherKey, 'GET', '/v1/reports/funnel')).json()) as typeof body;
+    expect(other.revenue).toEqual({});
+    expect(other.steps.find((s) => s.step === 'leads')!.count).toBe(0);
+  });
+});

@@ -72,3 +72,21 @@ describe('owners', () => {
     expect((await cli(['owners', 'set', join(file, 'missing.json')])).code).toBe(2);
   });
 });
+
+describe('funnel --by', () => {
+  it('asks for the breakdown and prints revenue, median times and one table per group', async () => {
+    const step = (s: string, count: number, medianMs: number | null) => ({ step: s, count, conversion: null, lost: null, medianMs });
+    routes['GET /v1/reports/funnel'] = () => ({ json: { from: 'a', to: 'b', anonymousPageviews: 0, revenue: { EUR: 12000 }, by: 'owner',
+      steps: [step('leads', 4, null), step('won', 2, 3 * 86_400_000)],
+      groups: [{ value: 'anna', revenue: { EUR: 12000 }, steps: [step('leads', 3, null), step('won', 2, 7_200_000)] }] } });
+    const n = since();
+    const res = await cli(['funnel', '--by', 'owner']);
+    expect(res.code).toBe(0);
+    expect(after(n)[0]!.query.get('by')).toBe('owner');
+    expect(res.stdout).toContain('revenue won: 12000 EUR');
+    expect(res.stdout).toMatch(/^won +2 +3\.0 d$/m);
+    expect(res.stdout).toMatch(/^owner: anna {2}\(revenue won: 12000 EUR\)$/m);
+    expect(res.stdout).toMatch(/^won +2 +2\.0 h$/m);
+    expect((await cli(['funnel', '--by', 'colour'])).code).toBe(2);
+  });
+});
