@@ -1,27 +1,53 @@
 // @ts-check
 /**
  * `npm run size`: raw, gzip (-9) and brotli (max quality) sizes of every
- * shipped browser bundle, and the budget check.
+ * shipped browser bundle, the snippet against its peers' trackers, and the
+ * budget check.
  *
  * The snippet is split: s.js is what every page loads (first load, before
  * consent); t.js is loaded only once tracking is allowed. Budgets (gzip):
- * s.js ≤ 1,536 B (target ≤ 1,200 B), w.js ≤ 10,240 B. Exit code 1 when a
- * budget is broken. Builds first when a bundle is missing (`--build` forces it).
+ * s.js ≤ 1,200 B, s.js + t.js ≤ 4,150 B, w.js ≤ 10,240 B. The goal for
+ * s.js + t.js is 2,600 B (aim 2,400 B); it is not met yet, so the budget
+ * stands where the bundles are and only ever moves down.
+ * Exit code 1 when a budget is broken. Builds first when a bundle is missing
+ * (`--build` forces it); `--no-peers` skips the peers.
+ *
+ * Peers are measured in the same run from their published packages, fetched
+ * with `npm pack` into .cache/peers/ (git-ignored; a version already there is
+ * not fetched again). Without the registry the output says so, a copy
+ * packed earlier is used if there is one (else the peer is not measured),
+ * and our own budgets are still checked.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { ROOT } from './stack.mjs';
 
 // Built by rollup.config.mjs from snippet/entry-loader.ts, snippet/entry-tracker.ts,
 // snippet/entry-module.ts and widget/index.tsx, in this order.
 const BUNDLES = [
-  { file: 'dist/public/s.js', what: 'snippet, first load (before consent)', budget: 1536, target: 1200 },
+  { file: 'dist/public/s.js', what: 'snippet, first load (before consent)', budget: 1200 },
   { file: 'dist/public/t.js', what: 'snippet tracker, loaded after consent' },
   { file: 'dist/snippet.mjs', what: 'snippet ES module (s.js + t.js code)' },
   { file: 'dist/public/w.js', what: 'lead-magnet widget', budget: 10240 },
 ];
+/** s.js + t.js, what a visitor who accepts downloads: the budget, and the goal it moves down to. */
+const TRACKING_BUDGET = 4150;
+const TRACKING_GOAL = 2600;
+const TRACKING_AIM = 2400;
+
+/**
+ * The peers' browser trackers as their packages publish them. `minify`: the
+ * package ships the tracker's source only; it is minified here with terser's
+ * defaults (what its own build does).
+ */
+const PEERS = [
+  { name: 'Plausible', pkg: '@plausible-analytics/tracker', file: 'plausible.js' },
+  { name: 'Umami', pkg: 'umami', file: 'src/tracker/index.js', minify: true },
+  { name: 'Counterscale', pkg: '@counterscale/tracker', file: 'dist/loader/tracker.js' },
+];
+const CACHE = join(ROOT, '.cache', 'peers');
 
 const missing = BUNDLES.some((b) => !existsSync(join(ROOT, b.file)));
 if (missing || process.argv.includes('--build')) {
@@ -42,20 +68,90 @@ const measure = (buf) => ({
   }).length,
 });
 
+/** npm itself: the one running this script when there is one. */
+const npm = (/** @type {string[]} */ args) => {
+  const cli = process.env.npm_execpath;
+  const [cmd, pre] = cli && /\.c?js$/.test(cli) ? [process.execPath, [cli]] : ['npm', []];
+  return spawnSync(cmd, [...pre, ...args, '--no-fund', '--no-audit', '--loglevel=error', '--fetch-retries=0', '--fetch-timeout=15000'], { cwd: CACHE, encoding: 'utf8', timeout: 60_000 });
+};
+
+/** One file out of a .tgz (ustar, as npm packs it). */
+function fromTarball(/** @type {Buffer} */ tgz, /** @type {string} */ path) {
+  const tar = gunzipSync(tgz);
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const name = tar.toString('utf8', at, at + 100).replace(/\0.*$/s, '');
+    const prefix = tar.toString('utf8', at + 345, at + 500).replace(/\0.*$/s, '');
+    const size = parseInt(tar.toString('utf8', at + 124, at + 136).replace(/\0.*$/s, '').trim() || '0', 8);
+    if (!name) break;
+    if ((prefix ? `${prefix}/${name}` : name) == `package/${path}`) return tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+}
+
+/**
+ * A peer's tracker: the latest published version, from the cache when it is
+ * there. Throws with a reason when it cannot be had.
+ * @param {typeof PEERS[number]} peer
+ */
+async function peerTracker(peer) {
+  const stem = `${peer.pkg.replace(/^@/, '').replace('/', '-')}-`;
+  const view = npm(['view', peer.pkg, 'version']);
+  let version = view.status === 0 ? view.stdout.trim() : '';
+  let note = '';
+  if (!version) {
+    // Offline: the newest version packed before, if any, and say so.
+    const cached = readdirSync(CACHE)
+      .filter((f) => f.startsWith(stem) && /^\d/.test(f.slice(stem.length)) && f.endsWith('.tgz'))
+      .map((f) => f.slice(stem.length, -4))
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    version = cached.at(-1) ?? '';
+    if (!version) throw new Error('the package registry could not be reached (nothing cached)');
+    note = ' (registry not reachable: cached copy)';
+  }
+  const tgz = join(CACHE, `${stem}${version}.tgz`);
+  if (!existsSync(tgz) && npm(['pack', `${peer.pkg}@${version}`]).status !== 0) throw new Error(`npm pack ${peer.pkg}@${version} failed`);
+  const src = fromTarball(readFileSync(tgz), peer.file);
+  if (!src) throw new Error(`${peer.file} is not in ${peer.pkg}@${version}`);
+  if (!peer.minify) return { version, note, code: src };
+  const { minify } = await import('terser');
+  return { version, note, code: Buffer.from(/** @type {string} */ ((await minify(src.toString('utf8'))).code)) };
+}
+
 /** @param {number} x */
 const n = (x) => x.toLocaleString('en-US').padStart(7);
 const rows = BUNDLES.map((b) => ({ ...b, ...measure(readFileSync(join(ROOT, b.file))) }));
 
 console.log(`${'bundle'.padEnd(20)} ${'raw'.padStart(7)} ${'gzip'.padStart(7)} ${'brotli'.padStart(7)}  budget (gzip)`);
 for (const r of rows) {
-  const budget = r.budget ? `${r.gzip <= r.budget ? 'ok' : 'OVER'} ≤ ${r.budget.toLocaleString('en-US')}${r.target ? ` (target ≤ ${r.target.toLocaleString('en-US')}: ${r.gzip <= r.target ? 'met' : 'missed'})` : ''}` : '';
+  const budget = r.budget ? `${r.gzip <= r.budget ? 'ok' : 'OVER'} ≤ ${r.budget.toLocaleString('en-US')}` : '';
   console.log(`${r.file.padEnd(20)} ${n(r.raw)} ${n(r.gzip)} ${n(r.brotli)}  ${budget}`);
   console.log(`${''.padEnd(20)} ${r.what}`);
 }
 const [s, t] = /** @type {[typeof rows[number], typeof rows[number]]} */ (/** @type {unknown} */ (rows));
-console.log(`\nsnippet first load (s.js):          ${n(s.raw)} raw ${n(s.gzip)} gzip ${n(s.brotli)} brotli`);
-console.log(`snippet with tracking (s.js + t.js): ${n(s.raw + t.raw)} raw ${n(s.gzip + t.gzip)} gzip ${n(s.brotli + t.brotli)} brotli`);
+const both = { raw: s.raw + t.raw, gzip: s.gzip + t.gzip, brotli: s.brotli + t.brotli };
+const verdict = both.gzip <= TRACKING_BUDGET ? `ok ≤ ${TRACKING_BUDGET.toLocaleString('en-US')}` : `OVER ${TRACKING_BUDGET.toLocaleString('en-US')}`;
+console.log(`\nsnippet first load (s.js):           ${n(s.raw)} raw ${n(s.gzip)} gzip ${n(s.brotli)} brotli  ${s.gzip <= (s.budget ?? 0) ? 'ok' : 'OVER'} ≤ ${(s.budget ?? 0).toLocaleString('en-US')}`);
+console.log(
+  `snippet with tracking (s.js + t.js): ${n(both.raw)} raw ${n(both.gzip)} gzip ${n(both.brotli)} brotli  ${verdict} (goal ≤ ${TRACKING_GOAL.toLocaleString('en-US')}: ${both.gzip <= TRACKING_GOAL ? 'met' : 'missed'}, aim ≤ ${TRACKING_AIM.toLocaleString('en-US')}: ${both.gzip <= TRACKING_AIM ? 'met' : 'missed'})`,
+);
+
+if (!process.argv.includes('--no-peers')) {
+  console.log('\npeers (minified tracker, one request; measured now):');
+  mkdirSync(CACHE, { recursive: true });
+  for (const peer of PEERS) {
+    const label = peer.name.padEnd(13);
+    try {
+      const { version, note, code } = await peerTracker(peer);
+      const m = measure(code);
+      const ratio = (/** @type {number} */ x) => `${(both.gzip / x).toFixed(2)}×`;
+      console.log(`  ${label} ${n(m.raw)} raw ${n(m.gzip)} gzip ${n(m.brotli)} brotli  ${peer.pkg}@${version}; ours with tracking: ${ratio(m.gzip)} its gzip, first load ${(s.gzip / m.gzip).toFixed(2)}×${note}`);
+    } catch (e) {
+      console.log(`  ${label} not measured: ${/** @type {Error} */ (e).message}`);
+    }
+  }
+}
 
 const over = rows.filter((r) => r.budget && r.gzip > r.budget);
 for (const r of over) console.error(`size: ${r.file} is ${r.gzip} B gzipped, over its budget of ${r.budget} B`);
-process.exit(over.length ? 1 : 0);
+if (both.gzip > TRACKING_BUDGET) console.error(`size: s.js + t.js is ${both.gzip} B gzipped, over its budget of ${TRACKING_BUDGET} B`);
+process.exit(over.length || both.gzip > TRACKING_BUDGET ? 1 : 0);

@@ -35,18 +35,19 @@ export const BODY_CHARS = 20_000;
  */
 export function pack(site: string, events: WireEvent[], dropped: number): { body: string; events: WireEvent[] }[] {
   const out: { body: string; events: WireEvent[] }[] = [];
-  let i = 0;
-  while (i < events.length) {
-    const part: WireEvent[] = [];
-    let json = '';
-    for (; i < events.length && part.length < LIMITS.batchEvents; i++) {
-      const one = JSON.stringify(events[i]);
-      if (part.length && json.length + one.length >= BODY_CHARS) break;
-      json += (part.length ? ',' : '') + one;
-      part[part.length] = events[i]!;
-    }
-    const extra = dropped && !out.length ? `,"dropped":${dropped}` : '';
-    out[out.length] = { body: `{"site":${JSON.stringify(site)},"events":[${json}]${extra}}`, events: part };
+  let part: WireEvent[] = [];
+  let json = '';
+  const close = () => {
+    out[out.length] = { body: `{"site":${JSON.stringify(site)},"events":[${json}]${dropped && !out.length ? `,"dropped":${dropped}` : ''}}`, events: part };
+    part = [];
+    json = '';
+  };
+  for (const e of events) {
+    const one = JSON.stringify(e);
+    if (part.length && (part.length >= LIMITS.batchEvents || json.length + one.length >= BODY_CHARS)) close();
+    json += (json && ',') + one;
+    part[part.length] = e;
   }
+  if (json) close();
   return out;
 }

@@ -41,55 +41,41 @@ export function createQueue(site: string, endpoint: string, persistent: () => bo
   let dropped = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let store: Store | undefined;
-  let draining = false;
+  let draining: unknown;
   /** Bumped by clear(): answers to sends from before are ignored. */
   let epoch = 0;
 
   const cap = (list: WireEvent[]) => {
     const over = list.length - MAX_EVENTS;
-    if (over > 0) dropped += over;
-    return over > 0 ? list.slice(over) : list;
+    return over > 0 ? ((dropped += over), list.slice(over)) : list;
   };
   const db = () => (store ||= createStore(() => (store = undefined)));
-
-  const keep = (events: WireEvent[]) => {
-    if (persistent()) db().add(events, cap).catch(quiet);
-    else waiting = cap(events.concat(waiting));
-  };
 
   /**
    * Sends body after body (one at a time: browsers cap the bytes of
    * keepalive requests in flight at 64 KiB). At the first failure the rest
    * is kept, unless it came from the store (where it still is).
    */
-  const post = async (events: WireEvent[], stored: boolean, leaving?: boolean) => {
+  const post = async (events: WireEvent[], stored?: boolean, leaving?: boolean) => {
     const count = dropped;
     const at = epoch;
-    dropped = 0;
     let done = 0;
+    dropped = 0;
     for (const part of pack(site, events, count)) {
       const ok = await send(endpoint, part.body, leaving);
       if (at != epoch) return;
       if (!ok) {
         if (!done) dropped += count;
-        if (!stored) keep(events.slice(done));
+        const rest = events.slice(done);
+        if (!stored) persistent() ? db()((old) => cap(old.concat(rest))).catch(quiet) : (waiting = cap(rest.concat(waiting)));
         return;
       }
       done += part.events.length;
-      if (stored && persistent()) await db().remove(part.events);
+      if (stored && persistent()) {
+        const ids = new Set(part.events.map((e) => e.id));
+        await db()((old) => old.filter((e) => !ids.has(e.id)));
+      }
     }
-  };
-
-  const drain = () => {
-    if (draining || !persistent() || !navigator.onLine) return;
-    draining = true;
-    db()
-      .all()
-      .then((events) => {
-        if (events?.length && persistent()) return post(events, true);
-      })
-      .catch(quiet)
-      .then(() => (draining = false));
   };
 
   const flush = safe((leaving?: boolean) => {
@@ -99,7 +85,14 @@ export function createQueue(site: string, endpoint: string, persistent: () => bo
     waiting = [];
     if (events.length) post(events, false, leaving).catch(quiet);
     // Reading IndexedDB is asynchronous: pointless when the page is going.
-    if (!leaving) drain();
+    if (!leaving && !draining && persistent() && navigator.onLine) {
+      draining = db()()
+        .then((events) => {
+          if (events?.length && persistent()) return post(events, true);
+        })
+        .catch(quiet)
+        .then(() => (draining = 0));
+    }
   });
 
   return {

@@ -1,25 +1,27 @@
 /**
- * The offline queue in IndexedDB, through idb-keyval: one array under one
- * key, changed with `update` (a read-modify-write inside one transaction,
- * so tabs cannot overwrite each other). The database opens on first use,
- * which the queue allows only at full level (after consent).
+ * The offline queue in IndexedDB, through idb-keyval's store (opening,
+ * upgrade, one cached connection): one array under one key. A change is a
+ * read-modify-write inside one transaction, so tabs cannot overwrite each
+ * other; it is written here, not with idb-keyval's `update`, whose default
+ * store would ship too. The database opens on first use, which the queue
+ * allows only at full level (after consent).
  *
  * On `versionchange` (a revoke calls deleteDatabase) the connection closes
  * so the delete is not blocked, and `closed` tells the owner to make a new
  * store next time.
  */
-import { createStore as idbStore, get, update, type UseStore } from 'idb-keyval';
+import { createStore as idbStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { WireEvent } from '../protocol/events';
+import { safe } from './safe';
 import { DB_NAME } from './wipe';
 
 const KEY = 'events';
 
-export interface Store {
-  all(): Promise<WireEvent[] | undefined>;
-  /** Appends; `cap` bounds the result (it drops and counts the oldest). */
-  add(events: WireEvent[], cap: (all: WireEvent[]) => WireEvent[]): Promise<void>;
-  remove(events: WireEvent[]): Promise<void>;
-}
+/**
+ * Without `change`, reads the stored events; with it, replaces them by
+ * `change(stored)` (`[]` when nothing is stored) and resolves once written.
+ */
+export type Store = (change?: (stored: WireEvent[]) => WireEvent[]) => Promise<WireEvent[] | undefined>;
 
 export function createStore(closed: () => void): Store {
   const base = idbStore(DB_NAME, 'queue');
@@ -32,12 +34,11 @@ export function createStore(closed: () => void): Store {
       };
       return fn(s);
     });
-  return {
-    all: () => get(KEY, use),
-    add: (events, cap) => update<WireEvent[]>(KEY, (old) => cap((old || []).concat(events)), use),
-    remove: (events) => {
-      const ids = new Set(events.map((e) => e.id));
-      return update<WireEvent[]>(KEY, (old) => (old || []).filter((e) => !ids.has(e.id)), use);
-    },
-  };
+  return (change) =>
+    use(change ? 'readwrite' : 'readonly', (s) => {
+      const read = s.get(KEY);
+      if (!change) return promisifyRequest<WireEvent[] | undefined>(read);
+      read.onsuccess = safe(() => s.put(change(read.result || []), KEY));
+      return promisifyRequest(s.transaction) as Promise<undefined>;
+    });
 }

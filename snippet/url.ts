@@ -13,6 +13,8 @@ interface Loc {
 
 const clip = (s: string) => s.slice(0, LIMITS.urlMaxLength);
 const isHttp = (u: URL) => /^https?:$/.test(u.protocol);
+/** A URL without query and fragment, clipped. */
+const plain = (u: URL) => clip(u.origin + u.pathname);
 
 /** What identifies a page: its path, plus the hash route (#/…, #!/…, without its own query) when hash routing is on. */
 export const pageKey = (loc: Loc, hash: boolean): string =>
@@ -25,7 +27,7 @@ export const pageUrl = (loc: Loc, hash: boolean): string => clip(loc.origin + pa
 export function externalReferrer(referrer: string, host: string): string | undefined {
   try {
     const u = new URL(referrer);
-    if (isHttp(u) && u.host != host) return clip(u.origin + u.pathname);
+    if (isHttp(u) && u.host != host) return plain(u);
   } catch {
     /* empty or not a URL */
   }
@@ -58,11 +60,10 @@ export interface Link {
  */
 export function classifyLink(link: Link, host: string, extensions: RegExp): ['download' | 'outbound', string] | undefined {
   const u = new URL(link.href);
-  const plain = clip(u.origin + u.pathname);
   const tag = link.getAttribute('data-lodestone-download');
   const download = link.getAttribute('download');
   if (tag != null || download != null || extensions.test(u.pathname)) {
-    return ['download', clip(tag || (isHttp(u) ? plain : download || u.protocol.slice(0, -1)))];
+    return ['download', clip(tag || (isHttp(u) ? plain(u) : download || u.protocol.slice(0, -1)))];
   }
-  if (isHttp(u) && u.host != host) return ['outbound', plain];
+  if (isHttp(u) && u.host != host) return ['outbound', plain(u)];
 }

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/stack.mjs';
 import { launchBrowser } from './browser';
-import { networkLog, page, pageErrors, rows, rowsWhen, serve, sleep, stack, tag, uniquePrefix, type Row } from './snippet-helpers';
+import { NOTHING_STORED, networkLog, page, pageErrors, rows, rowsWhen, serve, sleep, stack, storage, tag, uniquePrefix, type Row } from './snippet-helpers';
 
 let browser: Browser;
 let ctx: BrowserContext;
@@ -302,6 +302,40 @@ describe('robustness', () => {
     expect(r.map((e) => e.kind)).toEqual(['pageview']);
     expect(await p.evaluate(() => (window as unknown as { inlineRan?: number }).inlineRan)).toBeUndefined();
     expect(errors).toEqual([]);
+  });
+
+  it('a preload hint for t.js (consent known at load): t.js is fetched once, by the hint, and runs; one page view', async () => {
+    const prefix = uniquePrefix();
+    await serve(ctx, prefix, page('<link rel="preload" href="/t.js" as="script">' + tag('data-consent="analytics"')));
+    const net = networkLog(ctx);
+    const p = await ctx.newPage();
+    const warnings: string[] = [];
+    p.on('console', (m) => warnings.push(m.text()));
+    const errors = pageErrors(p);
+    await p.goto(`${stack().url}${prefix}/preloaded`);
+    const r = await rowsWhen(prefix, (x) => x.length >= 1);
+    expect(r.map((e) => e.kind)).toEqual(['pageview']);
+    const tjs = net.requests.filter((x) => new URL(x.url()).pathname == '/t.js');
+    expect(tjs).toHaveLength(1);
+    // Sent before s.js ran: the hint's own request, which the tracker's script tag then used.
+    expect(net.paths().indexOf('/t.js')).toBeLessThan(net.paths().indexOf('/v1/collect'));
+    expect(warnings.filter((w) => /preload/i.test(w))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a preload hint without consent only downloads t.js: nothing runs, is sent or stored', async () => {
+    const prefix = uniquePrefix();
+    await serve(ctx, prefix, page('<link rel="preload" href="/t.js" as="script">' + tag()));
+    const net = networkLog(ctx);
+    const p = await ctx.newPage();
+    await p.goto(`${stack().url}${prefix}/hint-only`);
+    await p.waitForFunction(() => window.lodestone?.loaded);
+    await p.evaluate(() => window.lodestone!('track', 'ignored'));
+    await sleep(2_500);
+    expect(net.paths().filter((x) => x == '/t.js')).toHaveLength(1);
+    expect(net.collects()).toHaveLength(0);
+    expect(await storage(p)).toEqual(NOTHING_STORED);
+    expect(await p.evaluate(() => document.querySelectorAll('script[src$="/t.js"]').length)).toBe(0);
   });
 
   it('a nonce-based CSP: the tracker script gets the snippet’s nonce', async () => {
