@@ -12,12 +12,11 @@
  *
  * Seed data goes into the local D1 with SQL before wrangler dev starts.
  */
-import autocannon from 'autocannon';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { admin, applyMigrations, build, freePort, ROOT, startStack } from '../scripts/stack.mjs';
+import { admin, applyMigrations, build, freePort, startStack } from '../scripts/stack.mjs';
+import { eventsSql, execSql, leadsSql, load, pct, siteSql } from './seed.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -25,60 +24,6 @@ const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
 const PER_LEAD = Number(process.env.BENCH_EVENTS_PER_LEAD ?? 10);
 const QUERY_RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 200);
 const INGEST_LEADS = 1000;
-const DAY = 86_400_000;
-
-/** @param {string} persistTo @param {string} sql */
-function execSql(persistTo, sql) {
-  const file = join(persistTo, `seed-${Date.now()}.sql`);
-  writeFileSync(file, sql);
-  const out = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'DB', '--local',
-    '--persist-to', persistTo, '--file', file, '--yes'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } });
-  if (out.status !== 0) throw new Error(`seeding failed: ${out.stderr}${out.stdout}`);
-}
-
-/** A site with one origin. @param {string} id @param {string} origin @param {number} now */
-const siteSql = (id, origin, now) => `
-INSERT INTO sites (id, name, created_at, updated_at) VALUES ('${id}', '${id}', ${now}, ${now});
-INSERT INTO site_origins (site_id, origin, created_at) VALUES ('${id}', '${origin}', ${now});`;
-
-/**
- * Leads with varied profiles (so fit takes realistic distinct values), an
- * initial score row each, and optionally a linked visitor id.
- * @param {string} site @param {number} n @param {number} now @param {boolean} visitors
- */
-const leadsSql = (site, n, now, visitors) => `
-WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${n - 1})
-INSERT INTO leads (site_id, id, email, email_key, status, company, role, company_size, industry, country, lang, created_at, updated_at, confirmed_at)
-SELECT '${site}', printf('l%07d', i), printf('p%07d@%s', i, CASE i % 4 WHEN 0 THEN 'gmail.com' ELSE 'corp' || (i % 97) || '.example' END),
-       printf('p%07d@x', i), 'confirmed', 'Company ' || (i % 997),
-       CASE i % 4 WHEN 0 THEN 'CEO' WHEN 1 THEN 'Head of Marketing' WHEN 2 THEN 'Engineer' ELSE NULL END,
-       CASE i % 5 WHEN 0 THEN '1-9' WHEN 1 THEN '10-49' WHEN 2 THEN '50-249' WHEN 3 THEN '250-999' ELSE '1000+' END,
-       CASE i % 3 WHEN 0 THEN 'Software' WHEN 1 THEN 'Retail' ELSE NULL END,
-       CASE i % 6 WHEN 0 THEN 'DE' WHEN 1 THEN 'AT' WHEN 2 THEN 'CH' WHEN 3 THEN 'US' WHEN 4 THEN 'FR' ELSE NULL END,
-       'en', ${now}, ${now}, ${now}
-FROM k;
-INSERT INTO lead_scores (site_id, lead_id, model_version, fit, fit_rules, e_norm, last_seq, state, stage, stage_state, recheck_at, rev, updated_at)
-SELECT '${site}', id, 1, 0, '[]', 0, -1, '{"modelVersion":1,"lastSeq":-1,"events":0,"eNorm":0,"rules":{}}', 'confirmed',
-       '{"stage":"confirmed","since":${now},"entered":{}}', NULL, 'seed', ${now}
-FROM leads WHERE site_id = '${site}';
-${visitors ? `INSERT INTO lead_visitors (site_id, visitor_id, lead_id, linked_at) SELECT '${site}', 'v' || substr(id, 2), id, ${now} FROM leads WHERE site_id = '${site}';` : ''}`;
-
-/** PER_LEAD scored events per lead over the last 90 days. @param {string} site @param {number} now */
-const eventsSql = (site, now) => `
-WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${LEADS * PER_LEAD - 1})
-INSERT INTO events (site_id, event_id, kind, url, path, ts, client_ts, received_at, lead_id, lead_seq)
-SELECT '${site}', 'e' || i,
-       CASE i % 10 WHEN 0 THEN 'pricing_view' WHEN 1 THEN 'download' WHEN 2 THEN 'form_submit' ELSE 'pageview' END,
-       'https://scale.example/', CASE i % 7 WHEN 0 THEN '/kontakt' WHEN 1 THEN '/karriere/jobs' ELSE '/blog' END,
-       ${now} - (i % 90) * ${DAY}, ${now} - (i % 90) * ${DAY}, ${now} - (i % 90) * ${DAY},
-       printf('l%07d', i / ${PER_LEAD}), i % ${PER_LEAD}
-FROM k;`;
-
-/** @param {autocannon.Options} opts @returns {Promise<autocannon.Result>} */
-const load = (opts) => new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
-
-/** @param {number[]} xs @param {number} p */
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 /** Ingest on a fresh stack; SCORING on or off. @param {boolean} scoring */
 async function ingest(scoring) {
@@ -120,7 +65,7 @@ console.log(`\nLead scoring benchmark (local wrangler dev: workerd + local D1; $
 // 1. ingest with and without scoring
 const without = await ingest(false);
 const withScoring = await ingest(true);
-const errs = (/** @type {autocannon.Result} */ r) => r.errors + r.timeouts + r.non2xx;
+const errs = (/** @type {import('autocannon').Result} */ r) => r.errors + r.timeouts + r.non2xx;
 console.log('ingest (batches of 10 events, all from leads)   req/s   p50 ms   p99 ms   errors');
 console.log(`  scoring off                                  ${without.requests.average.toFixed(0).padStart(6)} ${String(without.latency.p50).padStart(8)} ${String(without.latency.p99).padStart(8)} ${String(errs(without)).padStart(8)}`);
 console.log(`  scoring on                                   ${withScoring.requests.average.toFixed(0).padStart(6)} ${String(withScoring.latency.p50).padStart(8)} ${String(withScoring.latency.p99).padStart(8)} ${String(errs(withScoring)).padStart(8)}`);
@@ -134,7 +79,7 @@ const now = Date.now();
 applyMigrations(persistTo);
 let t = Date.now();
 execSql(persistTo, siteSql('scale', `http://127.0.0.1:${port}`, now) + leadsSql('scale', LEADS, now, false));
-execSql(persistTo, eventsSql('scale', now));
+execSql(persistTo, eventsSql('scale', now, LEADS, PER_LEAD));
 console.log(`seeded ${LEADS.toLocaleString('en')} leads and ${(LEADS * PER_LEAD).toLocaleString('en')} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 const stack = await startStack({ port, persistTo, adminToken: `adm_${now}`, vars: { INGEST_RATE_LIMIT: 'off' }, skipBuild: true });
 try {

@@ -53,25 +53,31 @@ export interface CohortLead {
   firstReferrer: string | null;
 }
 
-const firstAt = (stages: string) =>
-  `(SELECT MIN(h.at) FROM stage_history h WHERE h.site_id = ?1 AND h.lead_id = l.id AND h.to_stage IN (${stages}))`;
-
-/** The cohort of leads created in [from, to). */
-export async function cohortLeads(db: D1Database, siteId: string, from: number, to: number): Promise<CohortLead[]> {
+/**
+ * The cohort of leads created in [from, to). The first moment per step comes
+ * from one pass over the site's stage history; the first touch and the
+ * magnet are looked up per lead only when the report is broken down by them.
+ */
+export async function cohortLeads(db: D1Database, siteId: string, from: number, to: number, need: { source?: boolean; magnet?: boolean } = {}): Promise<CohortLead[]> {
+  const firstEvent = (col: string) => need.source
+    ? `(SELECT e.${col} FROM events e WHERE e.site_id = ?1 AND e.lead_id = l.id ORDER BY e.ts, e.event_id LIMIT 1)`
+    : 'NULL';
   const { results } = await db
     .prepare(`
-      SELECT l.created_at AS createdAt, l.confirmed_at AS confirmedAt,
-             ${firstAt("'mql'")} AS mqlAt,
-             ${firstAt("'sql'")} AS sqlAt,
-             ${firstAt("'accepted'")} AS acceptedAt,
-             ${firstAt("'opportunity'")} AS opportunityAt,
-             ${firstAt("'won'")} AS wonAt,
+      WITH h AS (
+        SELECT lead_id,
+               MIN(CASE WHEN to_stage = 'mql' THEN at END) AS mqlAt, MIN(CASE WHEN to_stage = 'sql' THEN at END) AS sqlAt,
+               MIN(CASE WHEN to_stage = 'accepted' THEN at END) AS acceptedAt, MIN(CASE WHEN to_stage = 'opportunity' THEN at END) AS opportunityAt,
+               MIN(CASE WHEN to_stage = 'won' THEN at END) AS wonAt
+        FROM stage_history
+        WHERE site_id = ?1 AND lead_id IN (SELECT id FROM leads WHERE site_id = ?1 AND created_at >= ?2 AND created_at < ?3)
+        GROUP BY lead_id)
+      SELECT l.created_at AS createdAt, l.confirmed_at AS confirmedAt, h.mqlAt, h.sqlAt, h.acceptedAt, h.opportunityAt, h.wonAt,
              l.sales_status AS salesStatus, l.deal_value AS value, l.deal_currency AS currency,
              l.country, l.industry, l.owner_id AS owner,
-             (SELECT magnet_id FROM consent_ledger WHERE site_id = ?1 AND lead_id = l.id AND magnet_id IS NOT NULL ORDER BY seq LIMIT 1) AS magnet,
-             (SELECT e.utm FROM events e WHERE e.site_id = ?1 AND e.lead_id = l.id ORDER BY e.ts, e.event_id LIMIT 1) AS firstUtm,
-             (SELECT e.referrer FROM events e WHERE e.site_id = ?1 AND e.lead_id = l.id ORDER BY e.ts, e.event_id LIMIT 1) AS firstReferrer
-      FROM leads l
+             ${need.magnet ? '(SELECT magnet_id FROM consent_ledger WHERE site_id = ?1 AND lead_id = l.id AND magnet_id IS NOT NULL ORDER BY seq LIMIT 1)' : 'NULL'} AS magnet,
+             ${firstEvent('utm')} AS firstUtm, ${firstEvent('referrer')} AS firstReferrer
+      FROM leads l LEFT JOIN h ON h.lead_id = l.id
       WHERE l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3`)
     .bind(siteId, from, to)
     .all<CohortLead>();
