@@ -144,11 +144,11 @@ describe('lodestone CLI against the dev server', () => {
     const { apiKey } = inject('stack');
     const res = await cli(['funnel'], { LODESTONE_API_KEY: apiKey });
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/^STEP\s+COUNT\s+CONVERSION\s+LOST$/m);
+    expect(res.stdout).toMatch(/^STEP\s+COUNT\s+CONVERSION\s+LOST\s+MEDIAN TIME$/m);
     expect(res.stdout).toMatch(/^visitors\s+\d+/m);
     expect(res.stdout).toMatch(/^sql\s+\d+/m);
     const json = JSON.parse((await cli(['funnel', '--json'], { LODESTONE_API_KEY: apiKey })).stdout);
-    expect(json.steps.map((x: { step: string }) => x.step)).toEqual(['visitors', 'pricing_visitors', 'form_viewers', 'leads', 'confirmed', 'mql', 'sql']);
+    expect(json.steps.map((x: { step: string }) => x.step)).toEqual(['visitors', 'pricing_visitors', 'form_viewers', 'leads', 'confirmed', 'mql', 'sql', 'accepted', 'opportunity', 'won']);
     const bad = await cli(['funnel', '--from', 'yesterday'], { LODESTONE_API_KEY: apiKey });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^lodestone: Invalid request \(400\): [^\n]*\/from[^\n]*\n$/);
