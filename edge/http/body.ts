@@ -1,4 +1,5 @@
 import { readBytes } from './bytes';
+import { BULK_LIMITS, BULK_TYPES, type BulkFormat } from '../core/bulk-rows';
 import { malformed, unsupportedMediaType } from './problem';
 
 /**
@@ -23,6 +24,12 @@ export async function readText(req: Request, opts: { maxBytes: number; mediaType
   const contentType = req.headers.get('content-type') ?? '';
   if (!opts.mediaTypes.includes(mediaTypeOf(contentType))) throw unsupportedMediaType(contentType, opts.mediaTypes);
   return utf8(await readBytes(req, opts.maxBytes));
+}
+
+/** An upload of many rows (JSON array, NDJSON or CSV, by its media type) within the bulk byte cap, as text. */
+export async function readUpload(req: Request): Promise<{ text: string; format: BulkFormat }> {
+  const text = await readText(req, { maxBytes: BULK_LIMITS.bytes, mediaTypes: Object.keys(BULK_TYPES) });
+  return { text, format: BULK_TYPES[mediaTypeOf(req.headers.get('content-type') ?? '')]! };
 }
 
 /** A JSON body (sent as one of `mediaTypes`), parsed. */

@@ -142,8 +142,8 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
     db.prepare(`INSERT INTO erasure_log (site_id, lead_ref, pseudonym, reason, lead_status, erased_at)
                 SELECT ?, ?, ?, ?, ?, ? WHERE ${guard.sql} ON CONFLICT (site_id, lead_ref) DO NOTHING`)
       .bind(siteId, t.leadRef, pseudonym, t.reason, lead.status, now, ...g),
-    // The one change the ledger's triggers allow (migration 0005).
-    db.prepare(`UPDATE consent_ledger SET lead_id = ?, page_url = NULL, ip_hash = NULL, user_agent = NULL, erased_at = ?
+    // The one change the ledger's triggers allow (migrations 0005 and 0008).
+    db.prepare(`UPDATE consent_ledger SET lead_id = ?, page_url = NULL, ip_hash = NULL, user_agent = NULL, source = NULL, erased_at = ?
                 WHERE site_id = ? AND lead_id = ? AND erased_at IS NULL AND ${guard.sql}`)
       .bind(pseudonym, now, siteId, leadId, ...g),
     // Events: the lead's own, and unlinked ones of its visitor ids (never another lead's).

@@ -59,15 +59,20 @@ const CONSENT_REQUIRED = 'is required: the consent checkbox must be ticked';
 
 export const leadEnvelope = envelopeBody({ site: siteId, magnet: magnetId });
 
-export const leadSubmission = objectBody({
-  site: siteId,
-  magnet: magnetId,
+/** The address and the profile fields, as a form and an import row both carry them. */
+export const leadProfileEntries = {
   email,
   firstName,
   company: text(LEAD_LIMITS.textMaxLength),
   role: text(LEAD_LIMITS.textMaxLength),
   companySize: v.optional(v.picklist(COMPANY_SIZES, `must be one of ${COMPANY_SIZES.join(', ')}`)),
   industry: text(LEAD_LIMITS.textMaxLength),
+};
+
+export const leadSubmission = objectBody({
+  site: siteId,
+  magnet: magnetId,
+  ...leadProfileEntries,
   // A missing checkbox is the same as an unticked one: refused with one message.
   consent: v.optional(v.custom<true>((x) => x === true, CONSENT_REQUIRED), false as unknown as true),
   consentVersion: v.pipe(

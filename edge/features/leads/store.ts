@@ -292,6 +292,14 @@ export interface Lead {
   updatedAt: number;
   confirmedAt: number | null;
   withdrawnAt: number | null;
+  /**
+   * Why the lead is kept: `consent` (a form with double opt-in, or consent
+   * documented at an import) or `legitimate_interest` (imported without
+   * consent: never mailed, erased after at most 30 days unless confirmed).
+   */
+  basis: 'consent' | 'legitimate_interest';
+  /** Where an imported lead was met (a fair, a webinar); null for leads from a form. */
+  origin: string | null;
   /** What sales knows and wrote back; null fields where nothing is known yet. */
   sales: LeadSales;
 }
@@ -345,6 +353,8 @@ export interface LeadRow {
   need: Bant['need'] | null;
   timeline: Bant['timeline'] | null;
   engagement_since: number | null;
+  basis: 'consent' | 'legitimate_interest' | null;
+  origin: string | null;
 }
 
 /** The sales part of a lead row, as the API shows it (BANT fields only where known). */
@@ -381,6 +391,8 @@ const toLead = (r: LeadRow): Lead => ({
   updatedAt: r.updated_at,
   confirmedAt: r.confirmed_at,
   withdrawnAt: r.withdrawn_at,
+  basis: r.basis ?? 'consent',
+  origin: r.origin,
   sales: toLeadSales(r),
 });
 

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { Refused, InvalidInput } from '../../core/errors';
-import { readCsv } from '../../core/csv-read';
+import { parseRows, type BulkFormat, type RawRow } from '../../core/bulk-rows';
 import { fieldErrors } from '../../core/schemas/object';
 import { cleanJson } from '../../core/text';
 import { normaliseEmail } from '../../core/email-address';
@@ -18,17 +18,6 @@ import { updateLead, type WriteContext, type WriteOutcome } from './write-back';
  * same file twice is all `unchanged` the second time.
  */
 
-export const BULK_LIMITS = { rows: 10_000, bytes: 5 * 1024 * 1024 } as const;
-
-export type BulkFormat = 'json' | 'ndjson' | 'csv';
-
-/** One row as read from the file, before its fields are checked. */
-interface RawRow {
-  line: number;
-  input: unknown;
-  error?: string;
-}
-
 export interface RowReport {
   line: number;
   key: { id: string } | { email: string } | { crmId: string } | null;
@@ -45,44 +34,8 @@ const keyEntries = {
 };
 const rowSchema = v.pipe(cleanJson, v.strictObject({ ...keyEntries, ...leadUpdateEntries }, 'is not a known field'));
 
-/** CSV cells are text: numbers where a number belongs, and an empty cell says nothing. */
-function fromCells(cells: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, raw] of Object.entries(cells)) {
-    const cell = raw.trim();
-    if (cell === '') continue;
-    out[k] = k === 'value' && /^-?\d+([.,]\d+)?$/.test(cell) ? Number(cell.replace(',', '.')) : cell;
-  }
-  return out;
-}
-
-/** The rows of an upload; a file that cannot be read at all is an InvalidInput. */
-export function parseRows(text: string, format: BulkFormat): RawRow[] {
-  if (format === 'csv') return readCsv(text, BULK_LIMITS.rows).rows.map((r) => ({ line: r.line, input: fromCells(r.cells), ...(r.error ? { error: r.error } : {}) }));
-  if (format === 'ndjson') {
-    const rows: RawRow[] = [];
-    text.split('\n').forEach((l, i) => {
-      if (!l.trim()) return;
-      try {
-        rows.push({ line: i + 1, input: JSON.parse(l) });
-      } catch {
-        rows.push({ line: i + 1, input: null, error: 'is not valid JSON' });
-      }
-    });
-    if (rows.length > BULK_LIMITS.rows) throw new InvalidInput(`The body has more than ${BULK_LIMITS.rows} rows.`, [{ path: '/', message: `must have at most ${BULK_LIMITS.rows} rows` }]);
-    return rows;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new InvalidInput('The body is not valid JSON.', [{ path: '/', message: 'must be a JSON array of updates' }]);
-  }
-  if (!Array.isArray(data)) throw new InvalidInput('The body is invalid: / must be a JSON array of updates.', [{ path: '/', message: 'must be a JSON array of updates' }]);
-  if (data.length > BULK_LIMITS.rows) throw new InvalidInput(`The body has more than ${BULK_LIMITS.rows} rows.`, [{ path: '/', message: `must have at most ${BULK_LIMITS.rows} rows` }]);
-  // Line = position in the array (1-based), the closest a JSON array has to a line.
-  return data.map((input, i) => ({ line: i + 1, input }));
-}
+/** The rows of an upload; `value` is the one number a CSV cell may hold. */
+export const parseUpdateRows = (text: string, format: BulkFormat): RawRow[] => parseRows(text, format, { numeric: ['value'] });
 
 type Checked = { line: number; key: NonNullable<RowReport['key']>; update: LeadUpdate };
 

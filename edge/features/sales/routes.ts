@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { requireApiKey, type KeyedEnv } from '../sites';
-import { readJson, readText } from '../../http/body';
+import { keyActor, requireApiKey, type KeyedEnv } from '../sites';
+import { readJson, readUpload } from '../../http/body';
 import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
 import { mailLinkBase } from '../../platform/request';
@@ -10,29 +10,20 @@ import { leadPatchBody, ownersBody, salesSettingsBody } from './schemas';
 import { listOwners, replaceOwners } from './owners-store';
 import { getSalesSettings, putSalesSettings } from './settings-store';
 import { updateLead, type WriteContext, type WriteOutcome } from './write-back';
-import { BULK_LIMITS, bulkUpdate, parseRows, type BulkFormat } from './bulk-update';
+import { bulkUpdate, parseUpdateRows } from './bulk-update';
 import { sendOwnerMails } from './owner-mail';
 
 const JSON_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
 
-/** Bulk formats by media type. */
-const BULK_TYPES: Record<string, BulkFormat> = { 'application/json': 'json', 'application/x-ndjson': 'ndjson', 'text/csv': 'csv' };
 
-/**
- * Who writes, for the history: the API key by name, marked when the CLI
- * sent it (it says so in a header), so "changed by the nightly CRM sync"
- * and "changed by hand" can be told apart.
- */
+/** The context of a write: the key's site, who writes (for the history), when. */
 function writer(c: Context<KeyedEnv>): WriteContext {
   const key = c.get('apiKey');
-  const via = c.req.header('lodestone-client') === 'cli' ? 'cli' : 'key';
   return {
-    siteId: key.siteId, actor: `${via}:${key.name}`, now: Date.now(), linkBase: mailLinkBase(c.env),
+    siteId: key.siteId, actor: keyActor(c), now: Date.now(), linkBase: mailLinkBase(c.env),
     erased: (leadId) => wasErased(c.env.DB, c.env.SIGNING_KEY, key.siteId, leadId),
   };
 }
-
-
 
 /** Webhooks and owner mails a write queued go out right after the answer; the cron retries what fails. */
 function followUp(c: Context<KeyedEnv>, f: WriteOutcome['followUp']): void {
@@ -64,11 +55,9 @@ export const salesRoutes = new Hono<KeyedEnv>()
   })
   // Before /v1/leads/:id, so "updates" is never taken for a lead id.
   .post('/v1/leads/updates', requireApiKey('leads:write'), async (c) => {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const format = BULK_TYPES[type] ?? 'json';
-    const text = await readText(c.req.raw, { maxBytes: BULK_LIMITS.bytes, mediaTypes: Object.keys(BULK_TYPES) });
+    const { text, format } = await readUpload(c.req.raw);
     const ctx = writer(c);
-    const { report, followUp: f } = await bulkUpdate(c.env.DB, parseRows(text, format), ctx);
+    const { report, followUp: f } = await bulkUpdate(c.env.DB, parseUpdateRows(text, format), ctx);
     followUp(c, f);
     const count = (r: string) => report.filter((x) => x.result === r).length;
     c.header('Cache-Control', 'no-store');

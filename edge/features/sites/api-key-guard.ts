@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { verifyApiKey, type ApiKey, type ApiKeyScope } from './api-keys-store';
 import type { Env } from '../../platform/env';
 import { PROBLEM_TYPES } from '../../../protocol';
@@ -29,4 +29,14 @@ export function requireApiKey(...anyOf: ApiKeyScope[]): MiddlewareHandler<KeyedE
     c.set('apiKey', key);
     await next();
   };
+}
+
+/**
+ * Who writes, for histories and the ledger: the API key by name, marked
+ * when the CLI sent it (it says so in a header), so "changed by the nightly
+ * CRM sync" and "changed by hand" can be told apart.
+ */
+export function keyActor(c: Context<KeyedEnv>): string {
+  const via = c.req.header('lodestone-client') === 'cli' ? 'cli' : 'key';
+  return `${via}:${c.get('apiKey').name}`;
 }

@@ -24,7 +24,8 @@ export const RECENT_EVENTS = 20;
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 /** The lead as a webhook carries it: the stored profile plus the country scoring uses, and what sales knows. */
-export type LeadSnapshot = Omit<Lead, 'visitorId' | 'updatedAt' | 'sales'> & {
+// No basis: only consented, confirmed leads are handed over (a lead kept on legitimate interest stays pending).
+export type LeadSnapshot = Omit<Lead, 'visitorId' | 'updatedAt' | 'sales' | 'basis' | 'origin'> & {
   country: string | null;
   sales?: LeadSales;
   owner?: { id: string; name: string; email: string } | null;
