@@ -41,8 +41,8 @@ export function objectBody<const E extends v.ObjectEntries>(entries: E, opts: { 
 }
 
 /** Like objectBody, but a field it does not know is an error, not dropped: a write must not half-happen. */
-export function strictObjectBody<const E extends v.ObjectEntries>(entries: E) {
-  const root = v.pipe(v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object'), cleanTextEverywhere<Record<string, unknown>>());
+export function strictObjectBody<const E extends v.ObjectEntries>(entries: E, opts: { lineBreaks?: readonly string[] } = {}) {
+  const root = v.pipe(v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object'), cleanTextEverywhere<Record<string, unknown>>(opts.lineBreaks));
   return v.pipe(root, v.strictObject(entries, 'is not a known field'));
 }
 

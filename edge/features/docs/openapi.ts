@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { EVENT_KINDS, LIMITS, PROBLEM_TYPES } from '../../../protocol';
 import { scoringModelSchema } from '../../core/scoring/model';
 import { collectBatch } from '../../core/schemas/events';
-import { listQuery, leadSubmission } from '../leads';
+import { importQuery, importRow, listQuery, leadSubmission } from '../leads';
 import { funnelQuery } from '../reports';
 import { createKeyBody, createSiteBody, eventsQuery, mailRetryBody, originBody } from '../admin';
 import { leadsQuery, magnetBody } from '../magnets';
@@ -91,6 +91,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   MailRetry: mailRetryBody as unknown as v.GenericSchema,
   ...GDPR_SCHEMAS,
   ...SALES_SCHEMAS,
+  LeadImportRow: importRow as unknown as v.GenericSchema,
   WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
   WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
 };
@@ -136,6 +137,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/admin/sites/{site}/leads/{lead}', summary: 'One lead with its consent ledger (admin view)', auth: 'admin', ok: { status: 200, description: '{lead, ledger}' }, errors: P(401, 404) },
   ...GDPR_OPERATIONS,
   ...SALES_OPERATIONS,
+  { method: 'post', path: '/v1/leads/import', summary: 'Imports leads from fairs, webinars and events (CSV, NDJSON or a JSON array of rows), each with its legal basis: consent (words, date, place) or legitimate_interest (pending, never mailed, erased after 30 days unless confirmed); merges by address; ?sendOptin=true&magnet= sends that magnet\'s double opt-in mail to consent rows; per-row report, idempotent', auth: 'apiKey', scopes: ['leads:write'], tag: SALES_TAG.name, query: importQuery as unknown as v.GenericSchema, body: { schema: 'LeadImportRow', types: ['text/csv', 'application/x-ndjson', 'application/json'] }, ok: { status: 200, description: '{created, merged, unchanged, refused, optinMails, rows: [{line, email, lead, result, status, reason, optin}]}' }, errors: P(400, 401, 403, 404, 409, 413, 415, 503) },
   { method: 'post', path: '/v1/webhooks', summary: 'Adds a webhook endpoint (Standard Webhooks signing); the secret is shown once', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpoint' }, ok: { status: 201, description: '{endpoint, secret}' }, errors: P(400, 401, 403, 413, 415) },
   { method: 'get', path: '/v1/webhooks', summary: 'Webhook endpoints (never the secrets)', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoints}' }, errors: P(401, 403) },
   { method: 'get', path: '/v1/webhooks/{id}', summary: 'One webhook endpoint', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoint}' }, errors: P(401, 403, 404) },
@@ -213,8 +215,8 @@ const RESPONSE_SCHEMAS: Record<string, S> = {
   Lead: obj({
     id: str, email: str, status: enumOf('pending', 'confirmed', 'withdrawn'), marketing: bool, firstName: nul(str), company: nul(str),
     role: nul(str), companySize: nul(str), industry: nul(str), visitorId: nul(str), lang: str, createdAt: ms, updatedAt: ms, confirmedAt: nul(ms), withdrawnAt: nul(ms),
-    sales: ref('LeadSales'),
-  }, ['visitorId', 'sales']),
+    basis: enumOf('consent', 'legitimate_interest'), origin: nul(str), sales: ref('LeadSales'),
+  }, ['visitorId', 'sales', 'basis', 'origin']),
   LeadSales: obj({
     status: nul(enumOf('open', 'accepted', 'rejected', 'recycled', 'opportunity', 'won', 'lost')), reason: nul(str), ownerId: nul(str), assignedAt: nul(ms),
     slaDueAt: nul(ms), value: nul(num), currency: nul(str), closedAt: nul(ms), crmId: nul(str),
@@ -319,6 +321,13 @@ const OK_SCHEMAS: Record<string, S> = {
   'get /v1/sales/settings': ref('SalesSettingsView'),
   'put /v1/sales/settings': ref('SalesSettingsView'),
   'patch /v1/leads/{id}': obj({ lead: str, result: enumOf('updated', 'unchanged'), sales: ref('LeadSales') }),
+  'post /v1/leads/import': obj({
+    created: int, merged: int, unchanged: int, refused: int, optinMails: int,
+    rows: arr(obj({
+      line: int, email: str, lead: str, result: enumOf('created', 'merged', 'unchanged', 'refused'), status: int, reason: str,
+      optin: enumOf('queued', 'already_confirmed', 'already_sent', 'never_for_legitimate_interest'),
+    }, ['email', 'lead', 'status', 'reason', 'optin'])),
+  }),
   'post /v1/leads/updates': obj({
     updated: int, unchanged: int, refused: int,
     rows: arr(obj({ line: int, key: nul(anyObject('{id} | {email} | {crmId}')), lead: str, result: enumOf('updated', 'unchanged', 'refused'), status: int, reason: str }, ['lead', 'status', 'reason'])),

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { LANGS, LEAD_LIMITS } from '../../../protocol';
 import { hasNoControl, hasNoMarkup } from '../../core/lead-text';
-import { cleanTextEverywhere } from '../../core/text';
+import { strictObjectBody } from '../../core/schemas/object';
 import { isEpochMs } from '../../core/schemas/instant';
 import { leadProfileEntries, magnetId } from './schemas';
 
@@ -43,9 +43,7 @@ const importRowEntries = {
  * kept on legitimate interest must not pretend to carry a consent.
  */
 export const importRow = v.pipe(
-  v.unknown(),
-  cleanTextEverywhere(['consentText']),
-  v.strictObject(importRowEntries, 'is not a known field'),
+  strictObjectBody(importRowEntries, { lineBreaks: ['consentText'] }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const row = dataset.value;

@@ -3,6 +3,7 @@
  * What other features may use; routes are mounted by app.ts, not exported.
  */
 export { leadSubmission, listQuery, magnetId } from './schemas';
+export { importQuery, importRow } from './import-schemas';
 export { getLead, ledgerOf, listLeads, toLeadSales, withdrawLead } from './store';
 export { timelineOf } from './timeline-store';
 export type { Lead, LeadRow, LeadSales, LeadStatus } from './store';
