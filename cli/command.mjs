@@ -23,7 +23,7 @@
  *   token?: string, key?: string, stage?: string, temperature?: string, 'min-score'?: string, q?: string, sort?: string, magnet?: string,
  *   'updated-since'?: string, from?: string, to?: string, yes?: boolean, progress?: boolean, excel?: boolean, admin?: boolean,
  *   file?: string, reason?: string, value?: string, currency?: string, 'closed-at'?: string, owner?: string, 'crm-id'?: string,
- *   budget?: string, authority?: string, need?: string, timeline?: string, by?: string }} Values
+ *   budget?: string, authority?: string, need?: string, timeline?: string, by?: string, 'send-optin'?: boolean }} Values
  */
 
 /**

@@ -25,6 +25,7 @@ Leads (marketing API key; the admin view needs --admin, see leads list --help)
   leads list --admin <site> | leads show --admin <site> <lead-id>
 Sales (marketing API key; docs/sales.md)
   leads update <lead-id> --status won --value 12000 --currency EUR | leads update --file FILE
+  leads import FILE [--send-optin --magnet M]   fair, webinar and event leads, each row with its legal basis
   owners list | owners set FILE
 GDPR (marketing API key; PRIVACY.md)
   leads gdpr-export <lead-id> | leads erase <lead-id> [--yes] | leads withdraw <lead-id>

@@ -90,6 +90,7 @@ const OPTIONS = {
   authority: () => new Option('--authority <authority>'),
   need: () => new Option('--need <need>'),
   timeline: () => new Option('--timeline <timeline>'),
+  'send-optin': () => new Option('--send-optin'),
 };
 
 /** @returns {import('./command.mjs').Io} */

@@ -70,6 +70,29 @@ export const commands = [
     },
   },
   {
+    name: 'leads import',
+    args: ['<file>'],
+    options: ['send-optin', 'magnet'],
+    help: 'leads import FILE [--send-optin --magnet M]\n'
+      + '  Leads from fairs, webinars and events (CSV, NDJSON or JSON; docs/sales.md "Import"). Each row states its basis:\n'
+      + '  consent (with consentText, consentAt and source) or legitimate_interest (kept pending, never mailed, erased\n'
+      + '  after 30 days unless the person confirms). Known addresses merge into their lead. The same file twice changes nothing.\n'
+      + '  --send-optin --magnet M  consent rows stay pending and get the double opt-in mail of magnet M.\n'
+      + `  Exit code 1 when any row was refused.\n${AUTH_KEY}`,
+    run: async ({ keyed, out, args: [file = ''], values }) => {
+      const type = TYPES[extname(file).toLowerCase()];
+      if (!type) throw new UsageError('The file must end in .csv, .ndjson, .jsonl or .json');
+      if (values['send-optin'] && !values.magnet) throw new UsageError('--send-optin needs --magnet M: the opt-in mail is that magnet\'s mail');
+      const query = new URLSearchParams({ ...(values['send-optin'] ? { sendOptin: 'true' } : {}), ...(values.magnet ? { magnet: values.magnet } : {}) });
+      const res = await keyed()('POST', `/v1/leads/import${query.size ? `?${query}` : ''}`, new FileBody(readFile(file), type));
+      out(res, () => `${res.created} created, ${res.merged} merged, ${res.unchanged} unchanged, ${res.refused} refused`
+        + `${values['send-optin'] ? `; ${res.optinMails} opt-in mail(s) sent` : ''}.`
+        + (res.refused ? `\n${table([['LINE', 'EMAIL', 'STATUS', 'WHY'], ...res.rows.filter((/** @type {any} */ r) => r.result === 'refused')
+          .map((/** @type {any} */ r) => [r.line, r.email ?? '', r.status, r.reason])])}` : ''));
+      return res.refused ? 1 : 0;
+    },
+  },
+  {
     name: 'owners list',
     help: `owners list\n  The sales team: territory, weight, assignments so far.\n${AUTH_KEY}`,
     run: async ({ keyed, out }) => {

@@ -90,3 +90,40 @@ describe('funnel --by', () => {
     expect((await cli(['funnel', '--by', 'colour'])).code).toBe(2);
   });
 });
+
+describe('leads import', () => {
+  it('uploads the file with its media type, sends --send-optin with the magnet and exits 1 when rows were refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lodestone-import-'));
+    const file = join(dir, 'fair.ndjson');
+    const body = '{"email":"a@x.example","basis":"legitimate_interest"}\n{"email":"b@x","basis":"consent"}\n';
+    writeFileSync(file, body);
+    routes['POST /v1/leads/import'] = () => ({ json: { created: 1, merged: 0, unchanged: 0, refused: 1, optinMails: 0, rows: [
+      { line: 1, email: 'a@x.example', lead: 'ld_a', result: 'created', optin: 'never_for_legitimate_interest' },
+      { line: 2, result: 'refused', status: 400, reason: 'line 2: /email must be a valid address' },
+    ] } });
+    const n = since();
+    const res = await cli(['leads', 'import', file, '--send-optin', '--magnet', 'fair-brochure']);
+    const seen = after(n);
+    expect(seen.map((r) => [r.method, r.path, r.query.get('sendOptin'), r.query.get('magnet'), r.body])).toEqual([
+      ['POST', '/v1/leads/import', 'true', 'fair-brochure', body],
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/^1 created, 0 merged, 0 unchanged, 1 refused; 0 opt-in mail\(s\) sent\.\nLINE/);
+    expect(res.stdout).toMatch(/^2 +400 +line 2: \/email must be a valid address/m);
+
+    // Without --send-optin no query; all good is exit 0.
+    routes['POST /v1/leads/import'] = () => ({ json: { created: 0, merged: 0, unchanged: 2, refused: 0, optinMails: 0, rows: [] } });
+    const m = since();
+    const again = await cli(['leads', 'import', file]);
+    expect(after(m).map((r) => [r.path, [...r.query.keys()]])).toEqual([['/v1/leads/import', []]]);
+    expect([again.code, again.stdout]).toEqual([0, '0 created, 0 merged, 2 unchanged, 0 refused.\n']);
+  });
+
+  it('refuses locally what cannot work, and sends nothing', async () => {
+    const n = since();
+    for (const args of [['leads', 'import'], ['leads', 'import', 'fair.txt'], ['leads', 'import', 'fair.csv', '--send-optin']]) {
+      expect((await cli(args)).code, args.join(' ')).toBe(2);
+    }
+    expect(after(n)).toEqual([]);
+  });
+});
