@@ -153,4 +153,19 @@ describe('lodestone CLI against the dev server', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^lodestone: Invalid request \(400\): [^\n]*\/from[^\n]*\n$/);
   });
+
+  it('imports the fair leads of docs/sales.md verbatim; the same file again changes nothing', async () => {
+    const created = JSON.parse((await cli(['keys', 'create', site, '--name', 'fair-import', '--scope', 'leads:write', '--scope', 'leads:read', '--json'])).stdout);
+    const key = { LODESTONE_API_KEY: created.secret as string };
+    const doc = readFileSync(new URL('../../docs/sales.md', import.meta.url), 'utf8');
+    const csv = /cat > fair\.csv <<'CSV'\n([\s\S]*?)\nCSV\n/.exec(doc)![1]!;
+    const file = join(mkdtempSync(join(tmpdir(), 'lodestone-import-')), 'fair.csv');
+    writeFileSync(file, `${csv}\n`);
+    const first = await cli(['leads', 'import', file], key);
+    expect([first.code, first.stdout]).toEqual([0, '2 created, 0 merged, 0 unchanged, 0 refused.\n']);
+    const again = await cli(['leads', 'import', file], key);
+    expect([again.code, again.stdout]).toEqual([0, '0 created, 0 merged, 2 unchanged, 0 refused.\n']);
+    const leads = JSON.parse((await cli(['leads', 'list', '--json'], key)).stdout).leads as { email: string; status: string }[];
+    expect(leads.map((l) => [l.email, l.status]).sort()).toEqual([['jana.meyer@acme.example', 'confirmed'], ['tom.berg@beta.example', 'pending']]);
+  });
 });
