@@ -6,11 +6,14 @@
  *    rejected; CSV keyed by lead id, sent in pages of BENCH_PAGE rows as a CRM
  *    sync would) against 100,000 leads with 1,000,000 events: rows/s. Then the
  *    same file again, which must report every row unchanged.
- * 2. The funnel report with by=source over those leads: p50/p95 of the
+ * 2. Lead import: BENCH_IMPORTS fair leads with documented consent (CSV,
+ *    pages of BENCH_PAGE), new addresses next to those 100,000 leads: rows/s,
+ *    then the same file again, which must report every row unchanged.
+ * 3. The funnel report with by=source over those leads: p50/p95 of the
  *    report inside the Worker (Server-Timing) and of the whole request.
  *    Target p95 < 200 ms inside the Worker.
  *
- * Sizes: BENCH_LEADS, BENCH_EVENTS_PER_LEAD, BENCH_UPDATES, BENCH_PAGE, BENCH_QUERY_RUNS.
+ * Sizes: BENCH_LEADS, BENCH_EVENTS_PER_LEAD, BENCH_UPDATES, BENCH_IMPORTS, BENCH_PAGE, BENCH_QUERY_RUNS.
  * Figures are printed, never asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { eventsSql, execSql, leadsSql, pct, siteSql } from './seed.mjs';
 const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
 const PER_LEAD = Number(process.env.BENCH_EVENTS_PER_LEAD ?? 10);
 const UPDATES = Math.min(LEADS, Number(process.env.BENCH_UPDATES ?? 10_000));
+const IMPORTS = Number(process.env.BENCH_IMPORTS ?? 5000);
 const PAGE = Number(process.env.BENCH_PAGE ?? 1000);
 const QUERY_RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 30);
 
@@ -55,6 +59,15 @@ function outcomes(from, to) {
   return `${rows.join('\n')}\n`;
 }
 
+/** The CSV of one page of a fair's leads, all with documented consent. @param {number} from @param {number} to */
+function fairLeads(from, to) {
+  const rows = ['email,firstName,company,companySize,lang,basis,consentText,consentAt,source'];
+  for (let i = from; i < to; i++) {
+    rows.push(`visitor${i}@fair-${i % 97}.example,Kim,Firma ${i % 97} GmbH,50-249,de,consent,"Ja, ich möchte Informationen per E-Mail erhalten.",2026-11-18T10:00:00Z,"Messe 2026, Stand B12"`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
 build({ examples: false });
 console.log(`\nSales loop benchmark (local wrangler dev: workerd + local D1)\n`);
 const persistTo = mkdtempSync(join(tmpdir(), 'lodestone-bench-loop-'));
@@ -71,24 +84,38 @@ try {
   const { secret } = await admin(stack.url, stack.adminToken, 'POST', '/admin/sites/loop/keys', { name: 'bench', scopes: ['leads:read', 'leads:write'] });
   const auth = { authorization: `Bearer ${secret}` };
 
-  /** Sends every page; returns the seconds taken and the summed report. */
-  const sync = async () => {
-    const sum = { updated: 0, unchanged: 0, refused: 0 };
+  /**
+   * Sends every page of a file to `path`; returns the seconds taken and the summed report.
+   * @param {string} path @param {number} rows @param {(from: number, to: number) => string} page @param {readonly string[]} keys
+   * @returns {Promise<{ seconds: number } & Record<string, number>>}
+   */
+  const upload = async (path, rows, page, keys) => {
+    /** @type {Record<string, number>} */
+    const sum = Object.fromEntries(keys.map((k) => [k, 0]));
     const s = performance.now();
-    for (let from = 0; from < UPDATES; from += PAGE) {
-      const res = await fetch(`${stack.url}/v1/leads/updates`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: outcomes(from, Math.min(UPDATES, from + PAGE)) });
+    for (let from = 0; from < rows; from += PAGE) {
+      const res = await fetch(`${stack.url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: page(from, Math.min(rows, from + PAGE)) });
       const body = await res.json();
-      if (!res.ok) throw new Error(`POST /v1/leads/updates: ${res.status} ${body.detail}`);
-      for (const k of /** @type {const} */ (['updated', 'unchanged', 'refused'])) sum[k] += body[k];
+      if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${body.detail}`);
+      for (const k of keys) sum[k] += body[k];
     }
     return { seconds: (performance.now() - s) / 1000, ...sum };
   };
+  const sync = () => upload('/v1/leads/updates', UPDATES, outcomes, ['updated', 'unchanged', 'refused']);
   const first = await sync();
   const again = await sync();
   console.log(`\nbulk write-back of ${UPDATES.toLocaleString('en')} outcome rows (CSV, pages of ${PAGE}) against ${LEADS.toLocaleString('en')} leads`);
   console.log(`  first run:  ${first.seconds.toFixed(1)} s, ${(UPDATES / first.seconds).toFixed(0)} rows/s  (updated ${first.updated}, unchanged ${first.unchanged}, refused ${first.refused})`);
   console.log(`  same file:  ${again.seconds.toFixed(1)} s, ${(UPDATES / again.seconds).toFixed(0)} rows/s  (updated ${again.updated}, unchanged ${again.unchanged}, refused ${again.refused})`);
   console.log(`  idempotent: ${again.updated === 0 && again.unchanged === first.updated ? 'yes (the second run changed nothing)' : 'NO'}`);
+
+  const fair = () => upload('/v1/leads/import', IMPORTS, fairLeads, ['created', 'merged', 'unchanged', 'refused']);
+  const imported = await fair();
+  const reimported = await fair();
+  console.log(`\nlead import of ${IMPORTS.toLocaleString('en')} fair leads with consent (CSV, pages of ${PAGE}) next to ${LEADS.toLocaleString('en')} leads`);
+  console.log(`  first run:  ${imported.seconds.toFixed(1)} s, ${(IMPORTS / imported.seconds).toFixed(0)} rows/s  (created ${imported.created}, merged ${imported.merged}, refused ${imported.refused})`);
+  console.log(`  same file:  ${reimported.seconds.toFixed(1)} s, ${(IMPORTS / reimported.seconds).toFixed(0)} rows/s  (created ${reimported.created}, unchanged ${reimported.unchanged}, refused ${reimported.refused})`);
+  console.log(`  idempotent: ${reimported.created === 0 && reimported.merged === 0 && reimported.unchanged === IMPORTS ? 'yes (the second run changed nothing)' : 'NO'}`);
 
   const times = [];
   const inWorker = [];

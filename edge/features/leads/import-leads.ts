@@ -28,7 +28,7 @@ import { newLeadId, newOutboxId } from './store';
  * confirmed lead keeps what the person confirmed and gains only fields it
  * lacks; a withdrawn one is refused (only the person can sign up again).
  * Every row is judged on its own: a malformed row is refused with its line
- * and stores nothing, the good rows are stored (each in one batch). The same
+ * and stores nothing, the good rows are stored (each whole or not at all). The same
  * file twice is all `unchanged` the second time.
  */
 
@@ -130,6 +130,9 @@ function plan(c: Checked, cur: ImportedLeadState | null, ctx: ImportContext): { 
   };
 }
 
+/** Rows written per D1 batch: each row's statements stay guarded on their own, the round trips are shared. */
+const WRITE_PAGE = 50;
+
 export async function importLeads(db: D1Database, rows: readonly RawRow[], ctx: ImportContext): Promise<ImportOutcome> {
   const checked = await Promise.all(rows.map((r) => check(r, ctx.now)));
   const valid = checked.filter((c): c is Checked => 'row' in c);
@@ -137,6 +140,29 @@ export async function importLeads(db: D1Database, rows: readonly RawRow[], ctx: 
   const report: ImportRowReport[] = [];
   const mails: ImportOutcome['mails'] = [];
   const changed = new Set<string>();
+  let page: { at: number; write: ImportWrite; token: string | null; created: boolean }[] = [];
+
+  const flush = async () => {
+    if (!page.length) return;
+    const statements = page.map((p) => importStatements(db, p.write));
+    const results = await db.batch(statements.flat());
+    let offset = 0;
+    for (const [i, p] of page.entries()) {
+      const r = report[p.at]!;
+      if (results[offset]!.meta.changes === 1) {
+        if (p.write.mail && p.token) mails.push({ outboxId: p.write.mail.outboxId, token: p.token });
+        changed.add(p.write.next.id);
+        Object.assign(r, { lead: p.write.next.id, result: p.created ? 'created' : 'merged' });
+      } else {
+        // Lost a race with another write of this lead: nothing of this row was stored.
+        Object.assign(r, { result: 'refused', status: 409, reason: 'the lead changed while the file was imported; import this row again' });
+        delete r.optin;
+      }
+      offset += statements[i]!.length;
+    }
+    page = [];
+  };
+
   for (const c of checked) {
     if (!('row' in c)) {
       report.push(c);
@@ -150,9 +176,9 @@ export async function importLeads(db: D1Database, rows: readonly RawRow[], ctx: 
       continue;
     }
     const { write, optin } = plan(c, cur, ctx);
-    const shown = { line: c.line, email, ...(optin ? { optin } : {}) };
+    const shown: ImportRowReport = { line: c.line, email, result: 'unchanged', ...(optin ? { optin } : {}) };
     if (!write) {
-      report.push({ ...shown, lead: cur!.id, result: 'unchanged' });
+      report.push({ ...shown, lead: cur!.id });
       continue;
     }
     let token: string | null = null;
@@ -164,18 +190,13 @@ export async function importLeads(db: D1Database, rows: readonly RawRow[], ctx: 
         consentVersion: ctx.magnet.consent.version, coupled: ctx.magnet.coupled, linkBase: ctx.linkBase, leaseUntil: ctx.now + SEND_LEASE_MS,
       };
     }
-    const results = await db.batch(importStatements(db, write));
-    if (results[0]!.meta.changes !== 1) {
-      report.push({ line: c.line, email, result: 'refused', status: 409, reason: 'the lead changed while the file was imported; import this row again' });
-      continue;
-    }
-    if (write.mail && token) mails.push({ outboxId: write.mail.outboxId, token });
-    const { next } = write;
+    // The result is known once the page is written; later rows of the same address build on this one.
+    page.push({ at: report.push(shown) - 1, write, token, created: !cur });
     const consents = new Set(cur?.consents ?? []);
     if (write.consent) consents.add(consentKey(write.consent.hash, write.consent.givenAt, write.consent.source));
-    states.set(c.row.email.key, { ...next, withdrawnAt: null, consents });
-    changed.add(next.id);
-    report.push({ ...shown, lead: next.id, result: cur ? 'merged' : 'created' });
+    states.set(c.row.email.key, { ...write.next, withdrawnAt: null, consents });
+    if (page.length >= WRITE_PAGE) await flush();
   }
+  await flush();
   return { report, mails, changed: [...changed] };
 }

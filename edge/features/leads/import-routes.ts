@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { keyActor, requireApiKey, type KeyedEnv } from '../sites';
 import { getMagnet } from '../magnets';
 import { deliverConfirmation, mailSettings } from '../mail';
-import { onLeadChanged } from '../scoring';
+import { refreshLeads } from '../scoring';
 import { handOffNow } from '../sales';
 import { deliverFreshWebhooks } from '../webhook-delivery';
 import { parseRows } from '../../core/bulk-rows';
@@ -13,6 +13,9 @@ import { afterResponse } from '../../platform/after-response';
 import { linkBase } from '../../platform/request';
 import { importQuery } from './import-schemas';
 import { importLeads } from './import-leads';
+
+/** Leads scored per batch after an import. */
+const SCORE_PAGE = 100;
 
 /** Opt-in mails sent right after the answer, at most this long; the cron sends the rest (with fresh links). */
 const MAIL_BUDGET_MS = 20_000;
@@ -38,8 +41,11 @@ export const importRoutes = new Hono<KeyedEnv>()
       siteId, actor: keyActor(c), now, sendOptin: query.sendOptin, magnet,
       linkBase: settings ? linkBase(c.env) : '', tokenTtlMs: settings?.tokenTtlMs ?? 0,
     });
+    // Scored before the answer, in pages: an imported lead is ranked and handed off like any other.
     let webhooks = false;
-    for (const id of out.changed) webhooks = (await onLeadChanged(c.env.DB, siteId, id, { now })).enqueuedWebhooks || webhooks;
+    for (let i = 0; i < out.changed.length; i += SCORE_PAGE) {
+      if ((await refreshLeads(c.env.DB, siteId, out.changed.slice(i, i + SCORE_PAGE), now)).enqueuedWebhooks) webhooks = true;
+    }
     if (webhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
     if (out.changed.length) afterResponse(c, 'hand-off', (env) => handOffNow(env, siteId));
     if (settings && out.mails.length) {

@@ -4,9 +4,9 @@ import type { LegalBasis } from './import-schemas';
 
 /**
  * Data access of the lead import: what the import needs to know of the
- * leads a file names, and the statements that store one row. Each row is
- * one D1 batch: its lead, its consent evidence and its opt-in mail are
- * stored together or not at all.
+ * leads a file names, and the statements that store one row. A row's lead,
+ * its consent evidence and its opt-in mail are stored together or not at
+ * all; several rows share one D1 batch, each guarded on its own.
  */
 
 /** Imported consent lives in consent_texts under this pseudo magnet (no magnet id can take this form). */
@@ -88,7 +88,7 @@ const LEDGER_COLUMNS = `site_id, lead_id, magnet_id, action, purpose, granted, c
                         ip_hash, user_agent, created_at, method, given_at, source, actor`;
 
 /**
- * The statements of one imported row, for one batch. The lead write comes
+ * The statements of one imported row, for a batch. The lead write comes
  * first and is guarded by what the import read (a new lead: that nobody
  * took the address meanwhile); every later statement runs only if that
  * write is in place, so a row that lost a race stores nothing of itself.

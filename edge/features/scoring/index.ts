@@ -2,7 +2,7 @@
  * Lead scoring on D1: the scores and stage history, ranking, rescoring and the score view (the engine itself is core/scoring).
  * What other features may use; routes are mounted by app.ts, not exported.
  */
-export { modelAt, onLeadChanged, planIngestScoring, refreshLead } from './lead-scoring';
+export { modelAt, onLeadChanged, planIngestScoring, refreshLead, refreshLeads } from './lead-scoring';
 export { runRescoring, runScoringMaintenance } from './maintenance';
 export { rankLeads } from './ranking-store';
 export { currentScoreOf, scoreView } from './score-view';

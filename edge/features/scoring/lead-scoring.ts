@@ -288,6 +288,33 @@ export function planIngestScoring(
   return plan;
 }
 
+/**
+ * `refreshLead` for many leads of one site at once (an import, a rescoring
+ * page): three round trips for all of them (their scores, their events, one
+ * batch of writes) instead of several per lead. A lead written concurrently
+ * loses its guard and is refreshed alone.
+ */
+export async function refreshLeads(db: D1Database, siteId: string, leadIds: readonly string[], now = Date.now()): Promise<ScoringOutcome> {
+  if (!leadIds.length) return { enqueuedWebhooks: false };
+  const ids = [...leadIds];
+  const [rows, events] = await Promise.all([getLeadScores(db, siteId, ids), eventsOfLeads(db, siteId, ids)]);
+  const computed: Computed[] = [];
+  for (const row of rows.filter((r) => !isSettledWithdrawal(r))) {
+    const model = await modelAt(db, siteId, row.siteModelVersion);
+    computed.push(computeLead(model, row, events.get(row.leadId)!, siteId, now));
+  }
+  const writes = computed.map((c) => writeStatements(db, c));
+  const statements = writes.map((w) => w.statements);
+  const results = statements.length ? await db.batch(statements.flat()) : [];
+  let enqueuedWebhooks = writes.some((w) => w.enqueuesWebhooks);
+  let at = 0;
+  for (let i = 0; i < computed.length; i++) {
+    if (results[at]!.meta.changes !== 1 && (await refreshLead(db, siteId, computed[i]!.write.leadId, now)).enqueuedWebhooks) enqueuedWebhooks = true;
+    at += statements[i]!.length;
+  }
+  return { enqueuedWebhooks };
+}
+
 // ── rescoring after a model change ───────────────────────────────────────
 
 /**
@@ -305,23 +332,7 @@ export async function rescoreBatch(
   now = Date.now(),
 ): Promise<{ job: RescoreJob; processed: number; finished: boolean } & ScoringOutcome> {
   const ids = await leadsAfter(db, job.siteId, job.cursor, batchSize);
-  // Three round trips per page: the leads, their events, one batch of writes.
-  const [rows, events] = await Promise.all([getLeadScores(db, job.siteId, ids), eventsOfLeads(db, job.siteId, ids)]);
-  const computed: Computed[] = [];
-  for (const row of rows.filter((r) => !isSettledWithdrawal(r))) {
-    const model = await modelAt(db, job.siteId, row.siteModelVersion);
-    computed.push(computeLead(model, row, events.get(row.leadId)!, job.siteId, now));
-  }
-  const writes = computed.map((c) => writeStatements(db, c));
-  const statements = writes.map((w) => w.statements);
-  const results = statements.length ? await db.batch(statements.flat()) : [];
-  let enqueuedWebhooks = writes.some((w) => w.enqueuesWebhooks);
-  // A lead written concurrently by ingestion lost its guard: refresh it alone.
-  let at = 0;
-  for (let i = 0; i < computed.length; i++) {
-    if (results[at]!.meta.changes !== 1 && (await refreshLead(db, job.siteId, computed[i]!.write.leadId, now)).enqueuedWebhooks) enqueuedWebhooks = true;
-    at += statements[i]!.length;
-  }
+  const { enqueuedWebhooks } = await refreshLeads(db, job.siteId, ids, now);
   const finished = ids.length < batchSize;
   const cursor = ids.at(-1) ?? job.cursor;
   // Losing the cursor means another runner is on this job: leave it to that one.
