@@ -24,6 +24,7 @@ import { gdprRoutes } from './features/gdpr/routes';
 import { retentionRoutes } from './features/gdpr/retention-routes';
 import { salesRoutes } from './features/sales/routes';
 import { importRoutes } from './features/leads/import-routes';
+import { answerRoutes } from './features/sales/answer-routes';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
 const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
@@ -78,6 +79,7 @@ export function createApp() {
   // Before the lead detail: POST /v1/leads/updates and PATCH /v1/leads/:id are the write-back.
   app.route('/', salesRoutes);
   app.route('/', importRoutes);
+  app.route('/', answerRoutes);
   app.route('/', leadListRoutes);
   app.route('/', leadDetailRoutes);
   app.route('/', reportRoutes);

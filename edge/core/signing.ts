@@ -1,7 +1,7 @@
 /**
  * Keyed signatures for links that must not be guessable or editable: the
- * expiring download link and the permanent withdraw link, plus the keyed IP
- * hash of the consent ledger. Web Crypto only: no I/O, unit-testable in Node.
+ * expiring download link, the permanent withdraw link and the owner's
+ * answer link, plus the keyed IP hash of the consent ledger. Web Crypto only: no I/O, unit-testable in Node.
  *
  * One secret (SIGNING_KEY) is split into independent keys per purpose with
  * HMAC-based derivation, so a signature made for one purpose is never valid
@@ -12,7 +12,7 @@ import { derivedKey, fromBase64Url, hmacSha256, hmacSha256Verify, toBase64Url } 
 
 const encoder = new TextEncoder();
 
-export type KeyPurpose = 'download' | 'withdraw' | 'ip';
+export type KeyPurpose = 'download' | 'withdraw' | 'answer' | 'ip';
 
 /** A SIGNING_KEY shorter than this is refused (it would be guessable). */
 export const MIN_SECRET_LENGTH = 32;
@@ -53,13 +53,13 @@ export async function signDownload(secret: string, grant: DownloadGrant): Promis
   return sign(secret, 'download', downloadParts(grant));
 }
 
-export type DownloadCheck = 'ok' | 'bad-signature' | 'expired';
+export type LinkCheck = 'ok' | 'bad-signature' | 'expired';
 
 /**
  * Signature first, expiry second: a link with a forged expiry is "bad
  * signature", not "expired", so tampering is never mistaken for age.
  */
-export async function checkDownload(secret: string, grant: DownloadGrant, signature: string, nowMs: number): Promise<DownloadCheck> {
+export async function checkDownload(secret: string, grant: DownloadGrant, signature: string, nowMs: number): Promise<LinkCheck> {
   if (!(await verify(secret, 'download', downloadParts(grant), signature))) return 'bad-signature';
   return grant.expires * 1000 > nowMs ? 'ok' : 'expired';
 }
@@ -71,6 +71,31 @@ export function signWithdraw(secret: string, site: string, lead: string): Promis
 
 export function checkWithdraw(secret: string, site: string, lead: string, signature: string): Promise<boolean> {
   return verify(secret, 'withdraw', [site, lead], signature);
+}
+
+/**
+ * The link in an owner's alert mail to accept or reject a lead: it names
+ * the assignment (owner and when it was made), so once the lead moves on
+ * to someone else the old link answers nothing. `expires` in epoch seconds.
+ */
+export interface AnswerGrant {
+  site: string;
+  lead: string;
+  owner: string;
+  assignedAt: number;
+  expires: number;
+}
+
+const answerParts = (g: AnswerGrant) => [g.site, g.lead, g.owner, String(g.assignedAt), String(g.expires)];
+
+export function signAnswer(secret: string, grant: AnswerGrant): Promise<string> {
+  return sign(secret, 'answer', answerParts(grant));
+}
+
+/** Signature first, expiry second, as for downloads. */
+export async function checkAnswer(secret: string, grant: AnswerGrant, signature: string, nowMs: number): Promise<LinkCheck> {
+  if (!(await verify(secret, 'answer', answerParts(grant), signature))) return 'bad-signature';
+  return grant.expires * 1000 > nowMs ? 'ok' : 'expired';
 }
 
 /**

@@ -27,7 +27,11 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 main{max-width:40rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:.5rem}
 h1{font-size:1.5rem;margin-top:0}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:.75rem 1.25rem;border:0;border-radius:.375rem;background:#0b57d0;color:#fff;cursor:pointer;text-decoration:none}
-button:focus-visible,a:focus-visible,h1:focus-visible{outline:3px solid #18181b;outline-offset:2px}
+button.secondary{background:#fff;color:#0b57d0;box-shadow:inset 0 0 0 2px #0b57d0}
+form.answer{margin:1.25rem 0;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+select{font:inherit;padding:.6rem;border:1px solid #71717a;border-radius:.375rem;background:#fff;color:#18181b;max-width:100%}
+h2{font-size:1.05rem;margin:1.25rem 0 .25rem}
+button:focus-visible,a:focus-visible,h1:focus-visible,select:focus-visible{outline:3px solid #18181b;outline-offset:2px}
 h1:focus{outline:0}
 .site{margin:0 0 .5rem;color:#52525b;font-size:.875rem}
 @media (max-width:30rem){main{margin:0;border-radius:0;padding:1.25rem}}

@@ -35,6 +35,8 @@ export interface OwnerAlertInput {
   slaHours: number;
   /** The lead in the API, for whoever works from there. */
   leadUrl: string;
+  /** The signed page to accept or reject the lead in one click (no API key needed). */
+  answerUrl: string;
   /** Why it is this owner's: routing, a manual assignment or the previous owner's silence. */
   reason: 'routed' | 'manual' | 'reassigned';
 }
@@ -63,6 +65,7 @@ interface Copy {
   consents: string;
   consent: (c: OwnerAlertInput['consents'][number]) => string;
   answer: (hours: number) => string;
+  button: string;
   how: (id: string) => string;
   noticeSubject: (who: string) => string;
   notice: (who: string, hours: number, owner: string) => string;
@@ -89,7 +92,8 @@ const COPY: Record<Lang, Copy> = {
     consents: 'Consents',
     consent: (c) => `${c.action === 'given' && c.granted === false ? 'declined' : c.action} ${c.purpose ?? ''}`.trim(),
     answer: (h) => `Please accept or reject it within ${h} hours; after that it goes to the next person.`,
-    how: (id) => `Answer through your CRM sync or with: lodestone leads update ${id} --status accepted (or --status rejected --reason …)`,
+    button: 'Accept or reject',
+    how: (id) => `Or through your CRM sync, or with: lodestone leads update ${id} --status accepted (or --status rejected --reason …)`,
     noticeSubject: (w) => `Lead passed on: ${w}`,
     notice: (w, h, o) => `${w} was assigned to you and not accepted or rejected within ${h} hours, so it now goes to ${o}.`,
     footer: (s) => `Sent by Lodestone for ${s} to its sales team.`,
@@ -110,7 +114,8 @@ const COPY: Record<Lang, Copy> = {
     consents: 'Einwilligungen',
     consent: (c) => `${c.action === 'given' && c.granted === false ? 'abgelehnt' : ({ given: 'erteilt', confirmed: 'bestätigt', withdrawn: 'widerrufen' } as Record<string, string>)[c.action] ?? c.action} ${c.purpose ?? ''}`.trim(),
     answer: (h) => `Bitte nehmen Sie ihn innerhalb von ${h} Stunden an oder lehnen Sie ihn ab; danach geht er an die nächste Person.`,
-    how: (id) => `Antworten Sie über Ihre CRM-Anbindung oder mit: lodestone leads update ${id} --status accepted (oder --status rejected --reason …)`,
+    button: 'Annehmen oder ablehnen',
+    how: (id) => `Oder über Ihre CRM-Anbindung oder mit: lodestone leads update ${id} --status accepted (oder --status rejected --reason …)`,
     noticeSubject: (w) => `Lead weitergegeben: ${w}`,
     notice: (w, h, o) => `${w} war Ihnen zugeteilt und wurde nicht innerhalb von ${h} Stunden angenommen oder abgelehnt; er geht jetzt an ${o}.`,
     footer: (s) => `Von Lodestone für ${s} an das eigene Vertriebsteam gesendet.`,
@@ -157,7 +162,7 @@ export function renderOwnerAlert(input: OwnerAlertInput): RenderedMail {
     `${c.why}:`, ...(why.length ? why.map((l) => `  ${l}`) : ['  –']), '',
     `${c.events}:`, ...(events.length ? events.map((l) => `  ${l}`) : [`  ${c.noEvents}`]), '',
     `${c.consents}:`, ...consents.map((l) => `  ${l}`), '',
-    c.answer(hours), c.how(lead.id), input.leadUrl, '',
+    c.answer(hours), `${c.button}: ${input.answerUrl}`, '', c.how(lead.id), input.leadUrl, '',
     '--', c.footer(site), '',
   ].join('\n');
 
@@ -172,6 +177,7 @@ export function renderOwnerAlert(input: OwnerAlertInput): RenderedMail {
 <h2 style="font-size:15px;margin-bottom:4px">${e(c.events)}</h2>${list(events, c.noEvents)}
 <h2 style="font-size:15px;margin-bottom:4px">${e(c.consents)}</h2>${list(consents, '–')}
 <p>${e(c.answer(hours))}</p>
+<p><a href="${e(input.answerUrl)}" style="display:inline-block;padding:12px 20px;background:#0b57d0;color:#ffffff;font-weight:600;text-decoration:none;border-radius:6px">${e(c.button)}</a></p>
 <p style="font-size:14px;color:#3f3f46">${e(c.how(lead.id))}</p>
 <p style="font-size:14px;word-break:break-all"><a href="${e(input.leadUrl)}" style="color:#0b57d0">${e(input.leadUrl)}</a></p>`, c.footer(site));
   return { subject: headerSafe(c.subject(whoLine)), text, html };

@@ -8,6 +8,7 @@ import { scoreView } from '../scoring';
 import { getSite } from '../sites';
 import { getOwner } from './owners-store';
 import { getSalesSettings } from './settings-store';
+import { answerUrl } from './answer-link';
 
 /**
  * Sending the mails to sales people from the durable outbox: the alert
@@ -80,6 +81,8 @@ async function deliver(env: Env, id: string, settings: Settings, now: number): P
         consents: consents.map((c) => ({ action: c.action, purpose: c.purpose, granted: c.granted, at: c.createdAt })),
         slaHours: sales.slaHours,
         leadUrl: new URL(`/v1/leads/${encodeURIComponent(lead.id)}`, settings.linkBase ?? job.linkBase).href,
+        answerUrl: await answerUrl(settings.secret, settings.linkBase ?? job.linkBase,
+          { site: job.siteId, lead: lead.id, owner: owner.id, assignedAt: lead.sales.assignedAt ?? 0 }),
         reason: alertReason(job.id),
       });
     } else {

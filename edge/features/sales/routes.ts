@@ -2,16 +2,14 @@ import { Hono, type Context } from 'hono';
 import { keyActor, requireApiKey, type KeyedEnv } from '../sites';
 import { readJson, readUpload } from '../../http/body';
 import { validate } from '../../http/validate';
-import { afterResponse } from '../../platform/after-response';
 import { mailLinkBase } from '../../platform/request';
-import { deliverFreshWebhooks } from '../webhook-delivery';
 import { wasErased } from '../gdpr';
 import { leadPatchBody, ownersBody, salesSettingsBody } from './schemas';
 import { listOwners, replaceOwners } from './owners-store';
 import { getSalesSettings, putSalesSettings } from './settings-store';
 import { updateLead, type WriteContext, type WriteOutcome } from './write-back';
 import { bulkUpdate, parseUpdateRows } from './bulk-update';
-import { sendOwnerMails } from './owner-mail';
+import { followUp } from './follow-up';
 
 const JSON_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
 
@@ -23,12 +21,6 @@ function writer(c: Context<KeyedEnv>): WriteContext {
     siteId: key.siteId, actor: keyActor(c), now: Date.now(), linkBase: mailLinkBase(c.env),
     erased: (leadId) => wasErased(c.env.DB, c.env.SIGNING_KEY, key.siteId, leadId),
   };
-}
-
-/** Webhooks and owner mails a write queued go out right after the answer; the cron retries what fails. */
-function followUp(c: Context<KeyedEnv>, f: WriteOutcome['followUp']): void {
-  if (f.webhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
-  if (f.ownerMails) afterResponse(c, 'owner mails', (env) => sendOwnerMails(env, Date.now()));
 }
 
 /**

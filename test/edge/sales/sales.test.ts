@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { refreshLead } from '../../../edge/features/scoring/lead-scoring';
-import { createSite, expectProblem } from '../helpers';
+import { expectProblem } from '../helpers';
+import { HOUR, PUBLIC, TEAM, api, salesSite, sqlLead } from '../sales-helpers';
 import { runCron, send } from '../leads-helpers';
 import { apiKey, seedLead, storedScore } from '../scoring-helpers';
 
@@ -12,52 +13,6 @@ import { apiKey, seedLead, storedScore } from '../scoring-helpers';
  * owner's deadline, bulk updates and recycling. Webhook receivers are a
  * stand-in for the global fetch, as in the webhook tests.
  */
-
-const PUBLIC = { WEBHOOK_TARGETS: 'public' };
-const HOUR = 3_600_000;
-
-/** Fit alone reaches SQL for a lead in DACH (so a seeded lead is handed off at once); one pageview is engagement. */
-const MODEL = {
-  halfLifeDays: 7,
-  stageCooldownDays: 0,
-  thresholds: { mql: 20, sql: 40 },
-  temperature: { warm: 10, hot: 30, basis: 'score' },
-  fit: [
-    { id: 'dach', label: 'DACH', field: 'country', countries: ['DE', 'AT', 'CH'], points: 50 },
-    { id: 'budget', label: 'Budget approved', field: 'budget', values: ['approved'], points: 7 },
-  ],
-  engagement: [{ id: 'views', label: 'Page views', kinds: ['pageview'], points: 1 }],
-};
-
-const TEAM = [
-  { id: 'anna', name: 'Anna Berg', email: 'anna@sales.example', lang: 'de', weight: 3 },
-  { id: 'ben', name: 'Ben Cole', email: 'ben@sales.example', weight: 2 },
-  { id: 'cem', name: 'Cem Demir', email: 'cem@sales.example', weight: 1 },
-];
-
-function api(key: string | null, method: string, path: string, body?: unknown, type = 'application/json') {
-  const headers: Record<string, string> = {};
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = type;
-  return send(path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }, PUBLIC);
-}
-
-async function salesSite(team: unknown[] = TEAM) {
-  const site = await createSite();
-  const key = await apiKey(site);
-  expect((await api(key, 'PUT', '/v1/scoring-model', MODEL)).status).toBe(200);
-  const put = await api(key, 'PUT', '/v1/owners', { owners: team });
-  expect(put.status).toBe(200);
-  return { site, key };
-}
-
-/** A confirmed DACH lead at SQL (scored), not yet routed. */
-async function sqlLead(site: string, opts: Parameters<typeof seedLead>[1] = {}) {
-  const id = await seedLead(site, { country: 'DE', company: 'Acme GmbH', ...opts });
-  await refreshLead(env.DB, site, id);
-  expect((await storedScore(site, id))!.stage).toBe('sql');
-  return id;
-}
 
 const leadOf = (site: string, id: string) =>
   env.DB.prepare('SELECT sales_status, owner_id, sla_due_at, deal_value, deal_currency, closed_at, crm_id, budget, engagement_since FROM leads WHERE site_id = ? AND id = ?')
