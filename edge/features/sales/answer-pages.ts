@@ -16,7 +16,7 @@ export interface AnswerView {
   ownerName: string;
   who: string;
   profile: string;
-  score: string | null;
+  score: { score: number; stage: string; temperature: 'cold' | 'warm' | 'hot' } | null;
   why: string[];
   status: SalesStatus | null;
   /** When the owner must answer by (null: no deadline). */
@@ -31,6 +31,7 @@ interface Copy {
   hello: (name: string) => string;
   intro: (due: string | null) => string;
   why: string;
+  score: (s: NonNullable<AnswerView['score']>) => string;
   accept: string;
   reject: string;
   reason: string;
@@ -52,6 +53,7 @@ const COPY: Record<Lang, Copy> = {
     hello: (n) => `Hello ${n},`,
     intro: (d) => `this lead is assigned to you. Accept it if you will contact them, or reject it with a reason${d ? ` (please answer by ${d})` : ''}.`,
     why: 'Why this score',
+    score: (s) => `Score ${s.score} · ${s.stage.toUpperCase()} · ${s.temperature}`,
     accept: 'Accept lead',
     reject: 'Reject lead',
     reason: 'Reason for rejecting',
@@ -76,6 +78,7 @@ const COPY: Record<Lang, Copy> = {
     hello: (n) => `Hallo ${n},`,
     intro: (d) => `dieser Lead ist Ihnen zugeteilt. Nehmen Sie ihn an, wenn Sie Kontakt aufnehmen, oder lehnen Sie ihn mit Grund ab${d ? ` (bitte bis ${d})` : ''}.`,
     why: 'Warum dieser Score',
+    score: (s) => `Score ${s.score} · ${s.stage.toUpperCase()} · ${({ cold: 'kalt', warm: 'warm', hot: 'heiß' } as const)[s.temperature]}`,
     accept: 'Lead annehmen',
     reject: 'Lead ablehnen',
     reason: 'Grund der Ablehnung',
@@ -108,7 +111,7 @@ const frame = (lang: Lang, site: string, title: string, body: string, nonce: str
 
 export function answerPage(lang: Lang, v: AnswerView, params: AnswerParams, nonce: string): Page {
   const c = COPY[lang];
-  const lead = `<p><strong>${e(v.who)}</strong>${v.profile ? `<br>${e(v.profile)}` : ''}</p>${v.score ? `<p>${e(v.score)}</p>` : ''}`
+  const lead = `<p><strong>${e(v.who)}</strong>${v.profile ? `<br>${e(v.profile)}` : ''}</p>${v.score ? `<p>${e(c.score(v.score))}</p>` : ''}`
     + (v.why.length ? `<h2>${e(c.why)}</h2><ul>${v.why.map((w) => `<li>${e(w)}</li>`).join('')}</ul>` : '');
   if (v.status !== 'open') {
     return frame(lang, v.siteName, c.title, `${lead}<p role="status">${e(c.state(c.status[v.status ?? 'open']))}</p>`, nonce);

@@ -64,7 +64,8 @@ async function viewOf(c: Context<AppEnv>, r: Awaited<ReturnType<typeof resolve>>
     ownerName: r.owner.name,
     who: whoOf(lead),
     profile: [lead.role, lead.company, lead.companySize, lead.industry].filter(Boolean).join(' · '),
-    score: score && score.score !== null ? `Score ${Math.round(score.score)} · ${(score.stage ?? '').toUpperCase()} · ${score.temperature}` : null,
+    score: score && score.score !== null && score.stage && score.temperature
+      ? { score: Math.round(score.score), stage: score.stage, temperature: score.temperature } : null,
     why: [...lines].sort((a, b) => Math.abs(b.points) - Math.abs(a.points)).slice(0, WHY_SHOWN)
       .map((l) => `${l.points >= 0 ? '+' : ''}${Math.round(l.points)}  ${l.label ?? l.id}${l.count > 1 ? ` ×${l.count}` : ''}`),
     status: lead.sales.status,

@@ -1,5 +1,5 @@
 import { getLeadScore, stageHistoryOf, type LeadScoreRow } from './store';
-import { currentScore, explain, qualifiedStage, type Explanation, type ScoringModel } from '../../core/scoring';
+import { currentScore, explain, qualifiedStage, type Explanation, type ScoringModel, type Temperature } from '../../core/scoring';
 import { modelAt } from './lead-scoring';
 
 /** A lead's score as of a moment, under the model it was scored with. */
@@ -10,7 +10,7 @@ export interface CurrentScore {
   score: number;
   fit: number;
   engagement: number;
-  temperature: string;
+  temperature: Temperature;
   modelVersion: number;
   explanation: Explanation;
   updatedAt: number;
