@@ -192,8 +192,10 @@ export async function commitSalesWrite(
   }
   if (write!.meta.changes !== 1) return { won: false, followUp: { webhooks: false, ownerMails: false } };
   let webhooks = changes.length > 0;
-  // A recycled lead goes back to confirmed now; its engagement starts again.
-  if (next.engagement_since !== row.engagement_since && (await refreshLead(db, ctx.siteId, row.id, ctx.now)).enqueuedWebhooks) webhooks = true;
+  // A recycled lead goes back to confirmed now (its engagement starts again), and what sales
+  // learned (BANT) may match fit rules: either way the score is brought up to date at once.
+  const rescore = next.engagement_since !== row.engagement_since || BANT_FIELDS.some((f) => next[f] !== row[f]);
+  if (rescore && (await refreshLead(db, ctx.siteId, row.id, ctx.now)).enqueuedWebhooks) webhooks = true;
   return { won: true, followUp: { webhooks, ownerMails } };
 }
 
@@ -203,6 +205,8 @@ export interface Known {
   settings?: SalesSettings;
   owners?: ReadonlyMap<string, Owner>;
 }
+
+const BANT_FIELDS = ['budget', 'authority', 'need', 'timeline'] as const;
 
 /** Tries a write a few times when another one keeps coming first, then gives up with a 409. */
 const ATTEMPTS = 4;
