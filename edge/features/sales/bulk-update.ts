@@ -4,11 +4,13 @@ import { parseRows, type BulkFormat, type RawRow } from '../../core/bulk-rows';
 import { fieldErrors } from '../../core/schemas/object';
 import { cleanJson } from '../../core/text';
 import { normaliseEmail } from '../../core/email-address';
-import { leadUpdateEntries, type LeadUpdate } from './schemas';
+import { leadUpdateEntries } from './schemas';
 import { listOwners, type Owner } from './owners-store';
 import { getSalesSettings } from './settings-store';
 import { salesRowsBy, type SalesRow } from './store';
-import { updateLead, type WriteContext, type WriteOutcome } from './write-back';
+import { applyUpdate, salesWritePlan, sameSales, scoresNow, updateLead, type SalesWritePlan, type WriteContext, type WriteOutcome } from './write-back';
+import { refreshLeads } from '../scoring';
+import type { LeadUpdate } from './schemas';
 
 /**
  * Many write-backs at once (a CRM sync, a nightly export): a JSON array,
@@ -63,6 +65,12 @@ function check(row: RawRow): Checked | RowReport {
 
 const STATUS: Record<Refused['kind'], number> = { conflict: 409, gone: 410, not_found: 404 };
 
+/** Rows written per D1 batch: each row's statements stay guarded by its own revision, the round trips are shared. */
+const WRITE_PAGE = 50;
+
+const refusal = (err: unknown): Pick<RowReport, 'status' | 'reason'> | null =>
+  err instanceof Refused ? { status: STATUS[err.kind], reason: err.detail } : err instanceof InvalidInput ? { status: 400, reason: err.detail } : null;
+
 export async function bulkUpdate(db: D1Database, rows: RawRow[], ctx: WriteContext): Promise<{ report: RowReport[]; followUp: WriteOutcome['followUp'] }> {
   const checked = rows.map(check);
   const valid = checked.filter((c): c is Checked => 'update' in c);
@@ -77,9 +85,48 @@ export async function bulkUpdate(db: D1Database, rows: RawRow[], ctx: WriteConte
   const index = (list: SalesRow[], key: (r: SalesRow) => string | null) => new Map(list.map((r) => [key(r) ?? '', r]));
   const found = { id: index(byId, (r) => r.id), email: index(byEmail, (r) => r.email_key), crmId: index(byCrm, (r) => r.crm_id) };
   const ownerMap = new Map<string, Owner>(owners.map((o) => [o.id, o]));
+  const scores = await scoresNow(db, ctx.siteId, [...byId, ...byEmail, ...byCrm].map((r) => r.id), ctx.now);
   const followUp = { webhooks: false, ownerMails: false };
-  const done = new Set<string>();
   const report: RowReport[] = [];
+  /** A lead as this file left it so far: a later row of the same lead builds on it. */
+  const state = new Map<string, SalesRow>();
+  const rescore = new Set<string>();
+  let page: { at: number; leadId: string; update: LeadUpdate; plan: SalesWritePlan }[] = [];
+
+  /** The old way, one row at a time: for a row that lost a race, or whose write may clash (a CRM id). */
+  const alone = async (at: number, leadId: string, update: LeadUpdate) => {
+    try {
+      const out = await updateLead(db, leadId, update, ctx, { settings, owners: ownerMap });
+      followUp.webhooks ||= out.followUp.webhooks;
+      followUp.ownerMails ||= out.followUp.ownerMails;
+      Object.assign(report[at]!, { result: out.result });
+    } catch (err) {
+      const r = refusal(err);
+      if (!r) throw err;
+      Object.assign(report[at]!, { result: 'refused', ...r });
+    } finally {
+      state.delete(leadId);
+    }
+  };
+
+  const flush = async () => {
+    if (!page.length) return;
+    const items = page;
+    page = [];
+    const results = await db.batch(items.flatMap((p) => p.plan.statements));
+    let offset = 0;
+    for (const p of items) {
+      if (results[offset]!.meta.changes === 1) {
+        followUp.webhooks ||= p.plan.changes > 0;
+        followUp.ownerMails ||= p.plan.ownerMails;
+        if (p.plan.rescore) rescore.add(p.leadId);
+      } else {
+        await alone(p.at, p.leadId, p.update);
+      }
+      offset += p.plan.statements.length;
+    }
+  };
+
   for (const c of checked) {
     if (!('update' in c)) {
       report.push(c);
@@ -93,18 +140,39 @@ export async function bulkUpdate(db: D1Database, rows: RawRow[], ctx: WriteConte
       report.push({ line: c.line, key: shown, result: 'refused', ...(erased ? { status: 410, reason: 'the lead was erased' } : { status: 404, reason: 'no such lead in this site' }) });
       continue;
     }
+    const at = report.push({ line: c.line, key: shown, lead: known.id, result: 'updated' }) - 1;
+    const row = state.get(known.id) ?? known;
     try {
-      // A lead named twice in one file: the second row sees the first one's result.
-      const out = await updateLead(db, known.id, c.update, ctx, { settings, owners: ownerMap, ...(done.has(known.id) ? {} : { row: known }) });
-      done.add(known.id);
-      followUp.webhooks ||= out.followUp.webhooks;
-      followUp.ownerMails ||= out.followUp.ownerMails;
-      report.push({ line: c.line, key: shown, lead: known.id, result: out.result });
+      if (row.status === 'withdrawn') throw new Refused('gone', `Lead "${row.id}" withdrew consent: it is no one's to work on, and nothing was changed.`);
+      const owner = c.update.owner ? ownerMap.get(c.update.owner) ?? null : undefined;
+      const next = applyUpdate(row, c.update, settings, owner, ctx.now);
+      if (sameSales(next, row)) {
+        report[at]!.result = 'unchanged';
+        continue;
+      }
+      if (next.crm_id !== row.crm_id) {
+        // A CRM id may clash with another lead's, and a clash would undo the whole batch: this row goes alone.
+        await flush();
+        await alone(at, known.id, c.update);
+        continue;
+      }
+      const alert = next.owner_id && next.owner_id !== row.owner_id && owner ? { reason: 'manual' as const, owner } : undefined;
+      const plan = salesWritePlan(db, row, next, { ...ctx, alert }, scores.get(row.id) ?? { score: 0, fit: 0, engagement: 0, modelVersion: 0 },
+        next.owner_id && next.owner_id !== row.owner_id ? ownerMap.get(next.owner_id) ?? null : null);
+      page.push({ at, leadId: row.id, update: c.update, plan });
+      state.set(row.id, { ...row, ...next, sales_rev: plan.rev });
+      if (page.length >= WRITE_PAGE) await flush();
     } catch (err) {
-      if (err instanceof Refused) report.push({ line: c.line, key: shown, lead: known.id, result: 'refused', status: STATUS[err.kind], reason: err.detail });
-      else if (err instanceof InvalidInput) report.push({ line: c.line, key: shown, lead: known.id, result: 'refused', status: 400, reason: err.detail });
-      else throw err;
+      const r = refusal(err);
+      if (!r) throw err;
+      Object.assign(report[at]!, { result: 'refused', ...r });
     }
+  }
+  await flush();
+  // Recycled leads and new BANT answers: their scores, in pages.
+  const ids = [...rescore];
+  for (let i = 0; i < ids.length; i += 100) {
+    if ((await refreshLeads(db, ctx.siteId, ids.slice(i, i + 100), ctx.now)).enqueuedWebhooks) followUp.webhooks = true;
   }
   return { report, followUp };
 }

@@ -1,7 +1,7 @@
 import { allowedNext, canMove, directionOf, type SalesSettings, type SalesStatus } from '../../core/sales';
 import { InvalidInput, Refused } from '../../core/errors';
 import { randomToken } from '../../core/crypto';
-import { currentScoreOf, getLeadScore, refreshLead, salesHistoryStatement, type SalesHistoryEntry } from '../scoring';
+import { currentScoreOf, getLeadScore, getLeadScores, refreshLead, salesHistoryStatement, type SalesHistoryEntry } from '../scoring';
 import { enqueueSalesWebhookStatements, type StageChange } from '../webhooks';
 import { ownerMailStatement } from '../mail';
 import { toLeadSales, type LeadSales } from '../leads';
@@ -40,15 +40,33 @@ export interface WriteOutcome {
   followUp: { webhooks: boolean; ownerMails: boolean };
 }
 
+const BANT_FIELDS = ['budget', 'authority', 'need', 'timeline'] as const;
+
+type Score = { score: number; fit: number; engagement: number; modelVersion: number };
+
 /** The score of the moment, for the history row of a sales change. */
-async function scoreNow(db: D1Database, siteId: string, leadId: string, now: number) {
+export async function scoreNow(db: D1Database, siteId: string, leadId: string, now: number) {
   const row = await getLeadScore(db, siteId, leadId);
-  const c = row && (await currentScoreOf(db, siteId, row, now));
-  return c ? { score: c.score, fit: c.fit, engagement: c.engagement, modelVersion: c.modelVersion } : { score: 0, fit: 0, engagement: 0, modelVersion: 0 };
+  return toScore(row && (await currentScoreOf(db, siteId, row, now)));
+}
+
+const toScore = (c: Awaited<ReturnType<typeof currentScoreOf>>) =>
+  c ? { score: c.score, fit: c.fit, engagement: c.engagement, modelVersion: c.modelVersion } : { score: 0, fit: 0, engagement: 0, modelVersion: 0 };
+
+/** `scoreNow` for many leads: one read per 500. */
+export async function scoresNow(db: D1Database, siteId: string, leadIds: readonly string[], now: number): Promise<Map<string, Score>> {
+  const out = new Map<string, Score>();
+  const ids = [...new Set(leadIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const row of await getLeadScores(db, siteId, ids.slice(i, i + 500))) out.set(row.leadId, toScore(await currentScoreOf(db, siteId, row, now)));
+  }
+  return out;
 }
 
 const fieldsOf = (r: SalesRow): SalesFields => Object.fromEntries(SALES_FIELDS.map((f) => [f, r[f]])) as SalesFields;
 const same = (a: SalesFields, b: SalesFields) => SALES_FIELDS.every((f) => a[f] === b[f]);
+/** Whether a write-back would leave the lead's sales fields as they are. */
+export const sameSales = (next: SalesFields, row: SalesRow) => same(next, fieldsOf(row));
 const invalid = (path: string, message: string) => new InvalidInput(`The body is invalid: ${path} ${message}.`, [{ path, message }]);
 
 /**
@@ -144,20 +162,28 @@ function changesOf(row: SalesRow, next: SalesFields, at: number, score: Awaited<
   return out;
 }
 
+type CommitContext = WriteContext & { alert?: { reason: 'routed' | 'manual' | 'reassigned'; owner: Owner }; noticeTo?: Owner };
+
+/** The statements of one sales write and what it leaves to follow up; `statements[0]` is the guarded lead write. */
+export interface SalesWritePlan {
+  /** The revision the lead carries once the write stood (a later write in the same batch expects it). */
+  rev: string;
+  statements: D1PreparedStatement[];
+  changes: number;
+  ownerMails: boolean;
+  /** The score must be brought up to date once the write stood (recycled, or BANT changed). */
+  rescore: boolean;
+}
+
 /**
- * Writes `next` with everything that belongs to it in one batch: the lead,
- * its history rows, webhook messages, the owner's count and alert mail.
- * False when another write came first (nothing of this one took effect).
+ * The statements of writing `next`: the lead, its history rows, webhook
+ * messages, the owner's count and alert mail, all guarded by one fresh
+ * revision, so they take effect only together. `owner` is the new owner
+ * when one is assigned (null: unknown to the site).
  */
-export async function commitSalesWrite(
-  db: D1Database,
-  row: SalesRow,
-  next: SalesFields,
-  ctx: WriteContext & { alert?: { reason: 'routed' | 'manual' | 'reassigned'; owner: Owner }; noticeTo?: Owner },
-): Promise<{ won: boolean; followUp: WriteOutcome['followUp'] }> {
+export function salesWritePlan(db: D1Database, row: SalesRow, next: SalesFields, ctx: CommitContext, score: Score, owner: Owner | null): SalesWritePlan {
   const rev = randomToken(12);
   const guard = salesWriteWon(ctx.siteId, row.id, rev);
-  const score = await scoreNow(db, ctx.siteId, row.id, ctx.now);
   const changes = changesOf(row, next, ctx.now, score, ctx.actor);
   const statements: D1PreparedStatement[] = [
     salesWriteStatement(db, { siteId: ctx.siteId, leadId: row.id, expectedRev: row.sales_rev, rev, now: ctx.now, fields: next }),
@@ -170,7 +196,6 @@ export async function commitSalesWrite(
   let ownerMails = false;
   if (next.owner_id !== null && next.owner_id !== row.owner_id) {
     statements.push(countAssignmentStatement(db, ctx.siteId, next.owner_id, guard));
-    const owner = ctx.alert?.owner ?? (await getOwner(db, ctx.siteId, next.owner_id));
     if (owner) {
       statements.push(ownerMailStatement(db, { id: ownerMailId(ctx.alert?.reason ?? 'manual', rev), kind: 'owner_alert', siteId: ctx.siteId, leadId: row.id, ownerId: owner.id, lang: owner.lang,
         linkBase: ctx.linkBase, now: ctx.now }, guard));
@@ -182,21 +207,38 @@ export async function commitSalesWrite(
       lang: ctx.noticeTo.lang, linkBase: ctx.linkBase, now: ctx.now }, guard));
     ownerMails = true;
   }
+  // A recycled lead goes back to confirmed (its engagement starts again), and what sales
+  // learned (BANT) may match fit rules: either way the score is brought up to date at once.
+  const rescore = next.engagement_since !== row.engagement_since || BANT_FIELDS.some((f) => next[f] !== row[f]);
+  return { rev, statements, changes: changes.length, ownerMails, rescore };
+}
+
+const crmTaken = (crmId: string | null) => new Refused('conflict', `Another lead of this site has the CRM id "${crmId}".`);
+/** The CRM id was taken between the check and the write. */
+export const isCrmIdClash = (err: unknown) => /UNIQUE constraint failed: leads\.site_id, leads\.crm_id/.test(String(err));
+
+/** Writes `next` in one batch (salesWritePlan). False when another write came first (nothing of this one took effect). */
+export async function commitSalesWrite(
+  db: D1Database,
+  row: SalesRow,
+  next: SalesFields,
+  ctx: CommitContext,
+): Promise<{ won: boolean; followUp: WriteOutcome['followUp'] }> {
+  const score = await scoreNow(db, ctx.siteId, row.id, ctx.now);
+  const assigned = next.owner_id !== null && next.owner_id !== row.owner_id;
+  const owner = assigned ? (ctx.alert?.owner ?? (await getOwner(db, ctx.siteId, next.owner_id!))) : null;
+  const plan = salesWritePlan(db, row, next, ctx, score, owner);
   let write: D1Result | undefined;
   try {
-    [write] = await db.batch(statements);
+    [write] = await db.batch(plan.statements);
   } catch (err) {
-    // The CRM id was taken between the check and the write.
-    if (/UNIQUE constraint failed: leads\.site_id, leads\.crm_id/.test(String(err))) throw new Refused('conflict', `Another lead of this site has the CRM id "${next.crm_id}".`);
+    if (isCrmIdClash(err)) throw crmTaken(next.crm_id);
     throw err;
   }
   if (write!.meta.changes !== 1) return { won: false, followUp: { webhooks: false, ownerMails: false } };
-  let webhooks = changes.length > 0;
-  // A recycled lead goes back to confirmed now (its engagement starts again), and what sales
-  // learned (BANT) may match fit rules: either way the score is brought up to date at once.
-  const rescore = next.engagement_since !== row.engagement_since || BANT_FIELDS.some((f) => next[f] !== row[f]);
-  if (rescore && (await refreshLead(db, ctx.siteId, row.id, ctx.now)).enqueuedWebhooks) webhooks = true;
-  return { won: true, followUp: { webhooks, ownerMails } };
+  let webhooks = plan.changes > 0;
+  if (plan.rescore && (await refreshLead(db, ctx.siteId, row.id, ctx.now)).enqueuedWebhooks) webhooks = true;
+  return { won: true, followUp: { webhooks, ownerMails: plan.ownerMails } };
 }
 
 /** What a bulk update has read already for many rows at once. */
@@ -205,8 +247,6 @@ export interface Known {
   settings?: SalesSettings;
   owners?: ReadonlyMap<string, Owner>;
 }
-
-const BANT_FIELDS = ['budget', 'authority', 'need', 'timeline'] as const;
 
 /** Tries a write a few times when another one keeps coming first, then gives up with a 409. */
 const ATTEMPTS = 4;
@@ -228,7 +268,7 @@ export async function updateLead(db: D1Database, leadId: string, u: LeadUpdate, 
     const next = applyUpdate(row, u, settings, owner, ctx.now);
     if (same(next, fieldsOf(row))) return { result: 'unchanged', leadId: row.id, sales: toLeadSales(row), followUp: { webhooks: false, ownerMails: false } };
     if (next.crm_id !== null && next.crm_id !== row.crm_id && (await crmIdTaken(db, ctx.siteId, next.crm_id, row.id))) {
-      throw new Refused('conflict', `Another lead of this site has the CRM id "${next.crm_id}".`);
+      throw crmTaken(next.crm_id);
     }
     const alert = next.owner_id && next.owner_id !== row.owner_id && owner ? { reason: 'manual' as const, owner } : undefined;
     const { won, followUp } = await commitSalesWrite(db, row, next, { ...ctx, alert });

@@ -271,6 +271,15 @@ describe('POST /v1/leads/updates', () => {
     expect(await (await api(key, 'POST', '/v1/leads/updates', json)).json()).toMatchObject({ updated: 0, unchanged: 2, refused: 0 });
     expect((await leadOf(site, b))!.sales_status).toBe('rejected');
 
+    // One lead twice in a file: the second row builds on the first, in order; both land in the history.
+    const d = await sqlLead(site);
+    await runCron(Date.now());
+    const twice = (await (await api(key, 'POST', '/v1/leads/updates', [{ id: d, status: 'accepted' }, { id: d, status: 'opportunity', budget: 'approved' }])).json()) as typeof first;
+    expect(twice.rows.map((r) => r.result)).toEqual(['updated', 'updated']);
+    expect((await historyOf(site, d)).filter((h) => h.actor === 'key:test').map((h) => h.to_stage)).toEqual(['accepted', 'opportunity']);
+    expect((await leadOf(site, d))!.budget).toBe('approved');
+    expect((await storedScore(site, d))!.fit).toBe(57);
+
     for (const [body, type, status] of [['{"id":', 'application/json', 400], ['{}', 'application/json', 400], ['', 'text/csv', 400], ['id\n"x', 'text/csv', 400], ['x', 'text/plain', 415]] as const) {
       expect((await api(key, 'POST', '/v1/leads/updates', body, type)).status, body).toBe(status);
     }
