@@ -98,6 +98,7 @@ try {
       const body = await res.json();
       if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${body.detail}`);
       for (const k of keys) sum[k] += body[k];
+      for (const m of (res.headers.get('server-timing') ?? '').matchAll(/(\w+);dur=([\d.]+)/g)) sum[`ms_${m[1]}`] = (sum[`ms_${m[1]}`] ?? 0) + Number(m[2]);
     }
     return { seconds: (performance.now() - s) / 1000, ...sum };
   };
@@ -114,6 +115,7 @@ try {
   const reimported = await fair();
   console.log(`\nlead import of ${IMPORTS.toLocaleString('en')} fair leads with consent (CSV, pages of ${PAGE}) next to ${LEADS.toLocaleString('en')} leads`);
   console.log(`  first run:  ${imported.seconds.toFixed(1)} s, ${(IMPORTS / imported.seconds).toFixed(0)} rows/s  (created ${imported.created}, merged ${imported.merged}, refused ${imported.refused})`);
+  console.log(`              in the Worker: rows ${((imported.ms_import ?? 0) / 1000).toFixed(1)} s, scoring ${((imported.ms_score ?? 0) / 1000).toFixed(1)} s`);
   console.log(`  same file:  ${reimported.seconds.toFixed(1)} s, ${(IMPORTS / reimported.seconds).toFixed(0)} rows/s  (created ${reimported.created}, unchanged ${reimported.unchanged}, refused ${reimported.refused})`);
   console.log(`  idempotent: ${reimported.created === 0 && reimported.merged === 0 && reimported.unchanged === IMPORTS ? 'yes (the second run changed nothing)' : 'NO'}`);
 

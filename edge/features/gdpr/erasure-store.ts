@@ -146,11 +146,15 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
     db.prepare(`UPDATE consent_ledger SET lead_id = ?, page_url = NULL, ip_hash = NULL, user_agent = NULL, source = NULL, erased_at = ?
                 WHERE site_id = ? AND lead_id = ? AND erased_at IS NULL AND ${guard.sql}`)
       .bind(pseudonym, now, siteId, leadId, ...g),
-    // Events: the lead's own, and unlinked ones of its visitor ids (never another lead's).
-    db.prepare(`UPDATE events SET ${DEIDENTIFY}
-                WHERE site_id = ?1 AND (lead_id = ?2 OR (lead_id IS NULL AND visitor_id IN (SELECT value FROM json_each(?3))))
-                  AND EXISTS (SELECT 1 FROM leads WHERE site_id = ?4 AND id = ?5 AND status = ?6 AND updated_at = ?7)`)
-      .bind(siteId, leadId, visitors, ...g),
+    // Events: the lead's own, then unlinked ones of its visitor ids (never another lead's). Two statements,
+    // each through its index: one with an OR of both would scan every event of the site.
+    db.prepare(`UPDATE events INDEXED BY events_by_lead SET ${DEIDENTIFY}
+                WHERE site_id = ?1 AND lead_id = ?2 AND ${guard.sql}`)
+      .bind(siteId, leadId, ...g),
+    db.prepare(`UPDATE events INDEXED BY events_by_visitor SET ${DEIDENTIFY}
+                WHERE site_id = ?1 AND visitor_id IS NOT NULL AND visitor_id IN (SELECT value FROM json_each(?2)) AND lead_id IS NULL
+                  AND ${guard.sql}`)
+      .bind(siteId, visitors, ...g),
     db.prepare(`DELETE FROM optin_tokens WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM mail_outbox WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     // Local dev's mailbox: mails to the address (they hold the address, the name and the lead id in links),
@@ -202,8 +206,9 @@ export async function deleteOrphanScores(db: D1Database, siteId: string, limit: 
   const ids = JSON.stringify(results.map((r) => r.lead_id));
   await db.batch([
     db.prepare('DELETE FROM stage_history WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
-    db.prepare(`UPDATE events SET ${DEIDENTIFY}
-                WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))`).bind(siteId, ids),
+    // Through the lead index, not a scan of the site's events (see scoring's eventsOfLeads).
+    db.prepare(`UPDATE events INDEXED BY events_by_lead SET ${DEIDENTIFY}
+                WHERE site_id = ? AND lead_id IS NOT NULL AND lead_id IN (SELECT value FROM json_each(?))`).bind(siteId, ids),
     db.prepare('DELETE FROM lead_scores WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
   ]);
   return results.length;

@@ -54,9 +54,16 @@ export const outboxOf = async (db: D1Database, siteId: string, leadId: string) =
 /** The lead's events and those of its visitor ids not yet linked to it. */
 export const eventsOfSubject = async (db: D1Database, siteId: string, leadId: string, visitorIds: string[]) =>
   (await db
-    .prepare(`SELECT event_id, kind, name, visitor_id, url, path, referrer, utm, target, magnet_id, engaged_ms, props, ts, client_ts,
-                     received_at, country, lead_id IS NOT NULL AS linked
-              FROM events WHERE site_id = ?1 AND (lead_id = ?2 OR (lead_id IS NULL AND visitor_id IN (SELECT value FROM json_each(?3))))
+    // Each half through its index (an OR of both would scan every event of the site).
+    .prepare(`SELECT * FROM (
+                SELECT event_id, kind, name, visitor_id, url, path, referrer, utm, target, magnet_id, engaged_ms, props, ts, client_ts,
+                       received_at, country, 1 AS linked
+                FROM events INDEXED BY events_by_lead WHERE site_id = ?1 AND lead_id = ?2
+                UNION ALL
+                SELECT event_id, kind, name, visitor_id, url, path, referrer, utm, target, magnet_id, engaged_ms, props, ts, client_ts,
+                       received_at, country, 0 AS linked
+                FROM events INDEXED BY events_by_visitor
+                WHERE site_id = ?1 AND visitor_id IS NOT NULL AND visitor_id IN (SELECT value FROM json_each(?3)) AND lead_id IS NULL)
               ORDER BY ts, event_id`)
     .bind(siteId, leadId, JSON.stringify(visitorIds))
     .all<Row>()).results;

@@ -23,11 +23,12 @@ export type SalesFields = Pick<SalesRow, 'sales_status' | 'sales_reason' | 'owne
 export const SALES_FIELDS: readonly (keyof SalesFields)[] = ['sales_status', 'sales_reason', 'owner_id', 'assigned_at', 'sla_due_at', 'deal_value',
   'deal_currency', 'closed_at', 'crm_id', 'budget', 'authority', 'need', 'timeline', 'engagement_since'];
 
-const SELECT_SALES = `
-  SELECT l.id, l.status, l.email, l.email_key, l.first_name, l.company, l.role, l.company_size, l.industry, l.country, l.lang,
-         l.sales_status, l.sales_reason, l.owner_id, l.assigned_at, l.sla_due_at, l.deal_value, l.deal_currency, l.closed_at, l.crm_id,
-         l.budget, l.authority, l.need, l.timeline, l.sales_rev, l.engagement_since, s.stage
-  FROM leads l LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id`;
+const SALES_COLUMNS = `
+  l.id, l.status, l.email, l.email_key, l.first_name, l.company, l.role, l.company_size, l.industry, l.country, l.lang,
+  l.sales_status, l.sales_reason, l.owner_id, l.assigned_at, l.sla_due_at, l.deal_value, l.deal_currency, l.closed_at, l.crm_id,
+  l.budget, l.authority, l.need, l.timeline, l.sales_rev, l.engagement_since, s.stage`;
+
+const SELECT_SALES = `SELECT ${SALES_COLUMNS} FROM leads l LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id`;
 
 export async function salesRowOf(db: D1Database, siteId: string, leadId: string): Promise<SalesRow | null> {
   return db.prepare(`${SELECT_SALES} WHERE l.site_id = ? AND l.id = ?`).bind(siteId, leadId).first<SalesRow>();
@@ -37,7 +38,9 @@ export async function salesRowOf(db: D1Database, siteId: string, leadId: string)
 export async function salesRowsBy(db: D1Database, siteId: string, key: 'id' | 'email_key' | 'crm_id', values: readonly string[]): Promise<SalesRow[]> {
   if (!values.length) return [];
   const { results } = await db
-    .prepare(`${SELECT_SALES} WHERE l.site_id = ? AND l.${key} IN (SELECT value FROM json_each(?))`)
+    // From the list into the key's index: with "IN (list)" the planner would scan the site's leads.
+    .prepare(`SELECT DISTINCT ${SALES_COLUMNS} FROM json_each(?2) j CROSS JOIN leads l ON l.site_id = ?1 AND l.${key} = j.value
+              LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id`)
     .bind(siteId, JSON.stringify(values))
     .all<SalesRow>();
   return results;
