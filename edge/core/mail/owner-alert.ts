@@ -122,13 +122,14 @@ const COPY: Record<Lang, Copy> = {
   },
 };
 
-/** "Anna Schmidt, Head of IT, Acme GmbH" or the address. */
-function who(l: OwnerAlertLead): string {
+/** "Anna, Acme GmbH <anna@acme.example>" or the address: how a lead is named to sales (mails, the answer page). */
+export function who(l: Pick<OwnerAlertLead, 'firstName' | 'company' | 'email'>): string {
   const name = [l.firstName, l.company].filter(Boolean).join(', ');
   return textSafe(name ? `${name} <${l.email}>` : l.email);
 }
 
-function profileLine(l: OwnerAlertLead): string {
+/** Role · company · size · industry · country, as far as known. */
+export function profileLine(l: Pick<OwnerAlertLead, 'role' | 'company' | 'companySize' | 'industry'> & { country?: string | null }): string {
   return textSafe([l.role, l.company, l.companySize, l.industry, l.country].filter(Boolean).join(' · '));
 }
 

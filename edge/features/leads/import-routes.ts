@@ -14,9 +14,6 @@ import { linkBase } from '../../platform/request';
 import { importQuery } from './import-schemas';
 import { importLeads } from './import-leads';
 
-/** Leads scored per batch after an import. */
-const SCORE_PAGE = 100;
-
 /** Opt-in mails sent right after the answer, at most this long; the cron sends the rest (with fresh links). */
 const MAIL_BUDGET_MS = 20_000;
 
@@ -43,11 +40,8 @@ export const importRoutes = new Hono<KeyedEnv>()
       linkBase: settings ? linkBase(c.env) : '', tokenTtlMs: settings?.tokenTtlMs ?? 0,
     });
     const written = performance.now();
-    // Scored before the answer, in pages: an imported lead is ranked and handed off like any other.
-    let webhooks = false;
-    for (let i = 0; i < out.changed.length; i += SCORE_PAGE) {
-      if ((await refreshLeads(c.env.DB, siteId, out.changed.slice(i, i + SCORE_PAGE), now)).enqueuedWebhooks) webhooks = true;
-    }
+    // Scored before the answer: an imported lead is ranked and handed off like any other.
+    const { enqueuedWebhooks: webhooks } = await refreshLeads(c.env.DB, siteId, out.changed, now);
     // Where the time goes, for the benchmark (npm run bench:loop).
     c.header('Server-Timing', `import;dur=${(written - started).toFixed(1)}, score;dur=${(performance.now() - written).toFixed(1)}`);
     if (webhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);

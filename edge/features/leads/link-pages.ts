@@ -4,22 +4,9 @@ import type { Context } from 'hono';
 import type { Lang } from '../../../protocol';
 import { ProblemError } from '../../http/problem';
 import { randomToken } from '../../core/crypto';
-import { pageLang, type Page } from '../../http/page-layout';
+import { pageLang } from '../../http/page-layout';
+import { sendPage, wantsPage } from '../../http/page-response';
 import { linkErrorPage, type LinkError, type SiteRef } from './optin-pages';
-
-/** Pages carry a token in their URL: never cached, never sent on as a referrer, never indexed. */
-export function sendPage(c: Context, page: Page, status = 200): Response {
-  c.header('Content-Security-Policy', page.csp);
-  c.header('Cache-Control', 'no-store');
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('X-Robots-Tag', 'noindex, nofollow');
-  c.header('X-Content-Type-Options', 'nosniff');
-  return c.html(page.html, status as 200);
-}
-
-export const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
-/** A browser navigating (or posting the no-script form): it gets a page; API clients keep problem+json. */
-export const wantsPage = (c: Context) => !wantsJson(c) && (c.req.header('accept') ?? '').includes('text/html');
 
 /** Which error page a problem shows, where the status alone does not say it. */
 const pageErrors = new WeakMap<ProblemError, LinkError>();

@@ -6,6 +6,7 @@ import { randomToken } from '../../core/crypto';
 import { escapeHtml } from '../../core/mail/escape';
 import { devOutboxEnabled } from './select';
 import { layout } from '../../http/page-layout';
+import { sendPage } from '../../http/page-response';
 
 /**
  * /dev/outbox: the mails of the local-dev mailer, so `npm run dev` users can
@@ -20,12 +21,6 @@ function linkify(text: string): string {
 
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
-function send(c: Context, page: { html: string; csp: string }) {
-  c.header('Content-Security-Policy', page.csp);
-  c.header('Cache-Control', 'no-store');
-  c.header('Referrer-Policy', 'no-referrer');
-  return c.html(page.html);
-}
 
 const guard = (c: Context<AppEnv>) => {
   if (!devOutboxEnabled(c.env)) throw notFound('The dev outbox exists in local development only (DEV_OUTBOX=on).');
@@ -54,7 +49,7 @@ export const devOutboxRoutes = new Hono<AppEnv>()
     const body = `${wrapStyle(nonce)}<h1>Dev outbox</h1>
 <p>Mails sent by the local-dev mailer (MAIL_MODE=outbox), newest first. Nothing here left this machine.</p>
 ${mails.length ? `<table><thead><tr><th>Sent</th><th>To</th><th>Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No mails yet.</p>'}`;
-    return send(c, layout({ lang: 'en', title: 'Dev outbox', body, nonce }));
+    return sendPage(c, layout({ lang: 'en', title: 'Dev outbox', body, nonce }));
   })
   .get('/dev/outbox/:id', async (c) => {
     guard(c);
@@ -69,7 +64,7 @@ ${mails.length ? `<table><thead><tr><th>Sent</th><th>To</th><th>Subject</th></tr
 <h2>Text</h2>
 <pre>${linkify(mail.text)}</pre>
 <p><a href="/dev/outbox/${encodeURIComponent(mail.id)}/html">View the HTML version</a></p>`;
-    return send(c, layout({ lang: 'en', title: mail.subject, body, nonce }));
+    return sendPage(c, layout({ lang: 'en', title: mail.subject, body, nonce }));
   })
   /** The HTML part as the recipient's mail client would get it, without scripts. */
   .get('/dev/outbox/:id/html', async (c) => {

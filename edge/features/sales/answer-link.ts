@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { checkAnswer, signAnswer, type AnswerGrant, type LinkCheck } from '../../core/signing';
 import { OWNER_ID } from './schemas';
+import { siteId } from '../../core/schemas/events';
+import { intParam, MAX_DATE_MS } from '../../core/schemas/instant';
 
 /**
  * The owner's answer link: "accept or reject this lead" in one click from
@@ -24,15 +26,13 @@ export async function answerUrl(secret: string, base: string, g: Omit<AnswerGran
   return url.href;
 }
 
-const digits = (max: number) => v.pipe(v.string('is required'), v.regex(/^\d{1,16}$/, 'must be a whole number'), v.transform(Number), v.maxValue(max, 'is out of range'));
-
 /** The link's parameters (query of the page, fields of its form). */
 export const answerParams = v.object({
-  s: v.pipe(v.string('is required'), v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site id')),
+  s: siteId,
   l: v.pipe(v.string('is required'), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a lead id')),
   o: v.pipe(v.string('is required'), v.regex(OWNER_ID, 'must be an owner id')),
-  a: digits(Number.MAX_SAFE_INTEGER),
-  e: digits(8.64e12),
+  a: intParam(0),
+  e: intParam(0, MAX_DATE_MS / 1000),
   sig: v.pipe(v.string('is required'), v.regex(/^[A-Za-z0-9_-]{43}$/, 'must be the signature from the mail')),
 });
 

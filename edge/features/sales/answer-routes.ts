@@ -5,9 +5,11 @@ import { randomToken } from '../../core/crypto';
 import { InvalidInput, Refused } from '../../core/errors';
 import { readForm } from '../../http/body';
 import { ProblemError } from '../../http/problem';
+import { sendPage, wantsJson } from '../../http/page-response';
 import type { AppEnv } from '../../platform/env';
 import { mailLinkBase } from '../../platform/request';
-import { getLead, type Lead } from '../leads';
+import { getLead } from '../leads';
+import { profileLine, who } from '../../core/mail/owner-alert';
 import { signingKey } from '../mail';
 import { scoreView } from '../scoring';
 import { getSite } from '../sites';
@@ -26,16 +28,6 @@ class AnswerRefused extends Error {
   constructor(readonly status: number, readonly error: AnswerError, readonly lang: Lang, readonly site: string | null) {
     super(error);
   }
-}
-
-const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
-
-function send(c: Context, page: { html: string; csp: string }, status = 200): Response {
-  c.header('Content-Security-Policy', page.csp);
-  c.header('Cache-Control', 'no-store');
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('X-Robots-Tag', 'noindex, nofollow');
-  return c.html(page.html, status as 200);
 }
 
 /** The lead and owner a valid link names, or why it answers nothing. */
@@ -62,8 +54,8 @@ async function viewOf(c: Context<AppEnv>, r: Awaited<ReturnType<typeof resolve>>
   return {
     siteName: r.site.name,
     ownerName: r.owner.name,
-    who: whoOf(lead),
-    profile: [lead.role, lead.company, lead.companySize, lead.industry].filter(Boolean).join(' · '),
+    who: who(lead),
+    profile: profileLine(lead),
     score: score && score.score !== null && score.stage && score.temperature
       ? { score: Math.round(score.score), stage: score.stage, temperature: score.temperature } : null,
     why: [...lines].sort((a, b) => Math.abs(b.points) - Math.abs(a.points)).slice(0, WHY_SHOWN)
@@ -73,11 +65,6 @@ async function viewOf(c: Context<AppEnv>, r: Awaited<ReturnType<typeof resolve>>
     reasons: settings.rejectReasons,
   };
 }
-
-const whoOf = (l: Lead) => {
-  const name = [l.firstName, l.company].filter(Boolean).join(', ');
-  return name ? `${name} <${l.email}>` : l.email;
-};
 
 /** Runs a handler; a refused link becomes its page (or a problem for JSON clients). */
 async function orRefusal(c: Context<AppEnv>, handler: () => Promise<Response>): Promise<Response> {
@@ -89,7 +76,7 @@ async function orRefusal(c: Context<AppEnv>, handler: () => Promise<Response>): 
       const type = err.status === 400 ? PROBLEM_TYPES.validation : err.status === 403 ? PROBLEM_TYPES.forbidden : err.status === 409 ? PROBLEM_TYPES.conflict : PROBLEM_TYPES.gone;
       throw new ProblemError(err.status, type, 'Answer link refused', `This answer link cannot answer: ${err.error}.`);
     }
-    return send(c, answerErrorPage(err.lang, err.site, err.error, randomToken(16)), err.status);
+    return sendPage(c, answerErrorPage(err.lang, err.site, err.error, randomToken(16)), err.status);
   }
 }
 
@@ -102,7 +89,7 @@ export const answerRoutes = new Hono<AppEnv>()
   .get(ANSWER_PATH, (c) => orRefusal(c, async () => {
     const now = Date.now();
     const r = await resolve(c, c.req.query(), now);
-    return send(c, answerPage(r.lang, await viewOf(c, r, now), r.p, randomToken(16)));
+    return sendPage(c, answerPage(r.lang, await viewOf(c, r, now), r.p, randomToken(16)));
   }))
   .post(ANSWER_PATH, (c) => orRefusal(c, async () => {
     const now = Date.now();
@@ -120,10 +107,10 @@ export const answerRoutes = new Hono<AppEnv>()
       // Answered already (or in between): the page shows where the lead stands now.
       if (err instanceof Refused || err instanceof InvalidInput) {
         const again = await resolve(c, form, now).catch(() => null);
-        if (again) return send(c, answerPage(again.lang, await viewOf(c, again, now), again.p, randomToken(16)), err instanceof Refused ? 409 : 400);
+        if (again) return sendPage(c, answerPage(again.lang, await viewOf(c, again, now), again.p, randomToken(16)), err instanceof Refused ? 409 : 400);
       }
       throw err;
     }
-    return send(c, answeredPage(r.lang, r.site.name, answer, reason, randomToken(16)));
+    return sendPage(c, answeredPage(r.lang, r.site.name, answer, reason, randomToken(16)));
   }));
 

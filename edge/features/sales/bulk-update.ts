@@ -169,10 +169,7 @@ export async function bulkUpdate(db: D1Database, rows: RawRow[], ctx: WriteConte
     }
   }
   await flush();
-  // Recycled leads and new BANT answers: their scores, in pages.
-  const ids = [...rescore];
-  for (let i = 0; i < ids.length; i += 100) {
-    if ((await refreshLeads(db, ctx.siteId, ids.slice(i, i + 100), ctx.now)).enqueuedWebhooks) followUp.webhooks = true;
-  }
+  // Recycled leads and new BANT answers: their scores.
+  if ((await refreshLeads(db, ctx.siteId, [...rescore], ctx.now)).enqueuedWebhooks) followUp.webhooks = true;
   return { report, followUp };
 }

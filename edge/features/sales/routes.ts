@@ -7,7 +7,7 @@ import { wasErased } from '../gdpr';
 import { leadPatchBody, ownersBody, salesSettingsBody } from './schemas';
 import { listOwners, replaceOwners } from './owners-store';
 import { getSalesSettings, putSalesSettings } from './settings-store';
-import { updateLead, type WriteContext, type WriteOutcome } from './write-back';
+import { updateLead, type WriteContext } from './write-back';
 import { bulkUpdate, parseUpdateRows } from './bulk-update';
 import { followUp } from './follow-up';
 

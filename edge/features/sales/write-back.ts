@@ -215,7 +215,7 @@ export function salesWritePlan(db: D1Database, row: SalesRow, next: SalesFields,
 
 const crmTaken = (crmId: string | null) => new Refused('conflict', `Another lead of this site has the CRM id "${crmId}".`);
 /** The CRM id was taken between the check and the write. */
-export const isCrmIdClash = (err: unknown) => /UNIQUE constraint failed: leads\.site_id, leads\.crm_id/.test(String(err));
+const isCrmIdClash = (err: unknown) => /UNIQUE constraint failed: leads\.site_id, leads\.crm_id/.test(String(err));
 
 /** Writes `next` in one batch (salesWritePlan). False when another write came first (nothing of this one took effect). */
 export async function commitSalesWrite(

@@ -295,8 +295,17 @@ export function planIngestScoring(
  * loses its guard and is refreshed alone.
  */
 export async function refreshLeads(db: D1Database, siteId: string, leadIds: readonly string[], now = Date.now()): Promise<ScoringOutcome> {
-  if (!leadIds.length) return { enqueuedWebhooks: false };
-  const ids = [...leadIds];
+  let enqueuedWebhooks = false;
+  // In pages, so a batch of writes stays well below D1's statement limit.
+  for (let i = 0; i < leadIds.length; i += REFRESH_PAGE) {
+    if ((await refreshPage(db, siteId, leadIds.slice(i, i + REFRESH_PAGE), now)).enqueuedWebhooks) enqueuedWebhooks = true;
+  }
+  return { enqueuedWebhooks };
+}
+
+const REFRESH_PAGE = 100;
+
+async function refreshPage(db: D1Database, siteId: string, ids: string[], now: number): Promise<ScoringOutcome> {
   const [rows, events] = await Promise.all([getLeadScores(db, siteId, ids), eventsOfLeads(db, siteId, ids)]);
   const computed: Computed[] = [];
   for (const row of rows.filter((r) => !isSettledWithdrawal(r))) {
