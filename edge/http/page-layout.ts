@@ -24,7 +24,7 @@ export function layout(opts: { lang: Lang; title: string; body: string; script?:
 <title>${escapeHtml(opts.title)}</title>
 <style nonce="${nonce}">
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#18181b;background:#f4f4f5}
-main{max-width:40rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:.5rem}
+main{max-width:40rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:.5rem;overflow-wrap:anywhere}
 h1{font-size:1.5rem;margin-top:0}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:.75rem 1.25rem;border:0;border-radius:.375rem;background:#0b57d0;color:#fff;cursor:pointer;text-decoration:none}
 button.secondary{background:#fff;color:#0b57d0;box-shadow:inset 0 0 0 2px #0b57d0}

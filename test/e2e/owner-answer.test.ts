@@ -57,6 +57,18 @@ describe('the owner answers from the alert mail', () => {
     for (const c of cases) {
       const mail = await waitForMail(c.owner, 20_000);
       const link = /(?:Accept or reject|Annehmen oder ablehnen): (\S+)/.exec(mail.text)![1]!;
+      // The alert mail itself, as the owner's mail program shows it: its button is the same link, and it fits 375 px.
+      const mailView = await browser.newContext({ locale: c.lang === 'de' ? 'de-DE' : 'en-GB' });
+      const inbox = await mailView.newPage();
+      for (const width of [375, 1280]) {
+        await inbox.setViewportSize({ width, height: 900 });
+        await inbox.goto(`${url}/dev/outbox/${mail.id}/html`);
+        expect(await inbox.getByRole('link', { name: c.lang === 'de' ? 'Annehmen oder ablehnen' : 'Accept or reject' }).getAttribute('href')).toBe(link);
+        if (shots) await inbox.screenshot({ path: join(shots, `alert-mail-${c.lang}-${width}.png`), fullPage: true });
+        const [scroll, client] = await inbox.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+        expect(scroll, `mail ${c.lang} at ${width} px`).toBeLessThanOrEqual(client);
+      }
+      await mailView.close();
       // bypassCSP only so axe can be injected; the page itself runs no script.
       const context = await browser.newContext({ locale: c.lang === 'de' ? 'de-DE' : 'en-GB', bypassCSP: true });
       const page = await context.newPage();

@@ -106,7 +106,7 @@ const COPY: Record<Lang, Copy> = {
       manual: 'Ihnen wurde ein Lead zugeteilt.',
       reassigned: 'ein Lead wurde an Sie weitergegeben: Der bisherige Zuständige hat nicht rechtzeitig reagiert.',
     },
-    score: (s) => `Score ${num('de', s.score)} (Fit ${num('de', s.fit)}, Engagement ${num('de', s.engagement)}), Stufe ${s.stage.toUpperCase()}, ${s.temperature}`,
+    score: (s) => `Score ${num('de', s.score)} (Fit ${num('de', s.fit)}, Engagement ${num('de', s.engagement)}), Stufe ${s.stage.toUpperCase()}, ${({ cold: 'kalt', warm: 'warm', hot: 'heiß' } as Record<string, string>)[s.temperature] ?? s.temperature}`,
     noScore: 'Noch nicht bewertet.',
     why: 'Warum dieser Score',
     events: 'Letztes Verhalten',
@@ -137,7 +137,7 @@ function page(lang: Lang, title: string, body: string, footer: string): string {
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
 <body style="margin:0;padding:24px;background:#f4f4f5;color:#18181b;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif">
-<div style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px">
+<div style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px;overflow-wrap:anywhere">
 ${body}
 <hr style="border:0;border-top:1px solid #e4e4e7">
 <p style="font-size:12px;color:#52525b">${escapeHtml(footer)}</p>
