@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { expectProblem } from '../helpers';
 import { HOUR, TEAM, api, salesSite, sqlLead } from '../sales-helpers';
-import { runCron, send } from '../leads-helpers';
+import { SIGNING_KEY, runCron, send } from '../leads-helpers';
+import { answerUrl } from '../../../edge/features/sales/answer-link';
 
 /**
  * The owner's one-click answer from the alert mail: opening the link shows
@@ -110,6 +111,12 @@ describe('the answer link in the owner\'s alert mail', () => {
     cut.searchParams.delete('sig');
     expect((await open(cut)).status).toBe(400);
     await expectProblem(await open(tampered, 'application/json'), 403, PROBLEM_TYPES.forbidden);
+    // A genuine link of an assignment made 15 days ago has expired (14 days), whatever the lead's state.
+    const old = new URL(await answerUrl(SIGNING_KEY, 'http://edge.test', { site, lead: id, owner, assignedAt: Date.now() - 15 * 86_400_000 }));
+    expect((await open(old)).status).toBe(410);
+    expect(await (await open(old)).text()).toMatch(/expired|abgelaufen/);
+    expect((await answer(old, { answer: 'accepted' })).status).toBe(410);
+    expect(await salesOf(site, id)).toMatchObject({ sales_status: 'open', owner_id: owner });
 
     // Past its deadline the lead goes to the other owner; the first link is void.
     await runCron(Date.now() + 25 * HOUR);
