@@ -25,6 +25,7 @@ import { retentionRoutes } from './features/gdpr/retention-routes';
 import { salesRoutes } from './features/sales/routes';
 import { importRoutes } from './features/leads/import-routes';
 import { answerRoutes } from './features/sales/answer-routes';
+import { reviewRoutes } from './features/review/routes';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
 const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
@@ -80,6 +81,7 @@ export function createApp() {
   app.route('/', salesRoutes);
   app.route('/', importRoutes);
   app.route('/', answerRoutes);
+  app.route('/', reviewRoutes);
   app.route('/', leadListRoutes);
   app.route('/', leadDetailRoutes);
   app.route('/', reportRoutes);

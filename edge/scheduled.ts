@@ -6,6 +6,7 @@ import { erasureSecret } from './core/erasure-hash';
 import { runRetention } from './features/gdpr';
 import { reassignOverdue, routeHandoffs, sendOwnerMails } from './features/sales';
 import { mailLinkBase } from './platform/request';
+import { runReviewMaintenance } from './features/review';
 
 /**
  * Cron Trigger: the mail outbox retry, and scoring maintenance (decay
@@ -22,6 +23,8 @@ export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller
     await reassignOverdue(env.DB, controller.scheduledTime, mailLinkBase(env)).catch((err) => console.error('owner deadline', err));
     await sendOwnerMails(env, controller.scheduledTime).catch((err) => console.error('owner mails', err));
     await runWebhookDelivery(env.DB, controller.scheduledTime).catch((err) => console.error('webhook delivery', err));
+    // The scoring review's facts and the likelihood calibration: after rescoring, so they follow a new model.
+    await runReviewMaintenance(env.DB, controller.scheduledTime).catch((err) => console.error('scoring review', err));
   })());
   // GDPR retention: bounded per run, resumed by the next one.
   ctx.waitUntil(runRetention(env.DB, controller.scheduledTime, { secret: erasureSecret(env.SIGNING_KEY) })

@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   unsupportedMediaType: 'urn:lodestone:problem:unsupported-media-type',
   rateLimited: 'urn:lodestone:problem:rate-limited',
   notConfigured: 'urn:lodestone:problem:not-configured',
+  notEnoughData: 'urn:lodestone:problem:not-enough-data',
   internal: 'urn:lodestone:problem:internal',
 } as const;
 

@@ -30,13 +30,14 @@ export class InvalidInput extends Error {
 /**
  * A write the domain refuses as things stand, though the input is well
  * formed: it conflicts with the current state (a forbidden transition, an id
- * taken), the thing is gone (erased or withdrawn), or it names something that
- * does not exist. `extensions` go into the answer as they are (e.g. the
+ * taken), the thing is gone (erased or withdrawn), it names something that
+ * does not exist, or too little data exists yet to answer it honestly (a
+ * statistic over five leads). `extensions` go into the answer as they are (e.g. the
  * allowed transitions), so a client can act on them.
  */
 export class Refused extends Error {
   constructor(
-    readonly kind: 'conflict' | 'gone' | 'not_found',
+    readonly kind: 'conflict' | 'gone' | 'not_found' | 'not_enough_data',
     readonly detail: string,
     readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {

@@ -62,6 +62,7 @@ const REFUSALS: Record<Refused['kind'], [number, ProblemType, string]> = {
   conflict: [409, PROBLEM_TYPES.conflict, 'Conflict'],
   gone: [410, PROBLEM_TYPES.gone, 'Gone'],
   not_found: [404, PROBLEM_TYPES.notFound, 'Not found'],
+  not_enough_data: [422, PROBLEM_TYPES.notEnoughData, 'Not enough data'],
 };
 
 /**

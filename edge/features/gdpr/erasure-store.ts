@@ -165,6 +165,7 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
     db.prepare(`DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM stage_history WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM lead_scores WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
+    db.prepare(`DELETE FROM outcome_facts WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     // A rescoring cursor is a lead id: step it back to the previous lead (same resume point, other id).
     db.prepare(`UPDATE rescore_jobs SET cursor = (SELECT COALESCE(MAX(id), '') FROM leads WHERE site_id = ?1 AND id < ?2)
                 WHERE site_id = ?1 AND cursor = ?2
@@ -210,6 +211,7 @@ export async function deleteOrphanScores(db: D1Database, siteId: string, limit: 
     db.prepare(`UPDATE events INDEXED BY events_by_lead SET ${DEIDENTIFY}
                 WHERE site_id = ? AND lead_id IS NOT NULL AND lead_id IN (SELECT value FROM json_each(?))`).bind(siteId, ids),
     db.prepare('DELETE FROM lead_scores WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
+    db.prepare('DELETE FROM outcome_facts WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
   ]);
   return results.length;
 }

@@ -63,7 +63,7 @@ function check(row: RawRow): Checked | RowReport {
   return refused('names no lead: give id, email or crmId');
 }
 
-const STATUS: Record<Refused['kind'], number> = { conflict: 409, gone: 410, not_found: 404 };
+const STATUS: Record<Refused['kind'], number> = { conflict: 409, gone: 410, not_found: 404, not_enough_data: 422 };
 
 /** Rows written per D1 batch: each row's statements stay guarded by its own revision, the round trips are shared. */
 const WRITE_PAGE = 50;
