@@ -150,15 +150,19 @@ function candidatesOf(current: ScoringModel, train: readonly OutcomeRow[]): { ca
   });
   const basis: number[][] = [train.map(() => 1 / Math.sqrt(Math.max(1, train.length)))];
   const kept = new Set<number>();
-  for (const i of candidates.map((_, i) => i).sort((a, b) => strength[b]! - strength[a]!)) {
+  // Equal strength (to rounding): the current model's rule goes first and keeps its id.
+  const rank = (i: number) => Number(strength[i]!.toPrecision(5));
+  for (const i of candidates.map((_, i) => i).sort((a, b) => rank(b) - rank(a) || Number(!!candidates[b]!.current) - Number(!!candidates[a]!.current))) {
     const r = [...cols[i]!];
-    const norm0 = Math.sqrt(r.reduce((s, v) => s + v * v, 0));
-    for (const q of basis) {
+    let centred = 0;
+    basis.forEach((q, j) => {
       const d = r.reduce((s, v, k) => s + v * q[k]!, 0);
       for (let k = 0; k < r.length; k++) r[k]! -= d * q[k]!;
-    }
+      if (j === 0) centred = Math.sqrt(r.reduce((s, v) => s + v * v, 0));
+    });
     const norm = Math.sqrt(r.reduce((s, v) => s + v * v, 0));
-    if (norm0 === 0 || norm / norm0 < 1e-6) {
+    // Less than a tenth of its own variation left (R² > 0.99 on the others): the same signal, its weight would be noise.
+    if (centred === 0 || norm / centred < 0.1) {
       if (candidates[i]!.current) unjudged.set(candidates[i]!.key, 'merged: it says nothing the stronger rules of this suggestion do not (the same leads, or a combination of them)');
       continue;
     }
@@ -228,7 +232,9 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
   const y = train.map((r) => r.won);
   const x = matrix(train, candidates, probe);
   const lambda = candidates.length ? chooseLambda(x, y) : LAMBDAS[0]!;
-  const full = fitLogistic(x, y, lambda);
+  // Which features matter: Wald tests of a nearly unpenalised fit (exact repeats are already out), so that shrinkage
+  // does not hide an effect; the chosen λ shapes the final points only.
+  const full = fitLogistic(x, y, 1e-3);
   const p = full.weights.map((w, i) => {
     const se = full.standardErrors[i]!;
     return Number.isFinite(se) && se > 0 ? 2 * (1 - cumulativeStdNormalProbability(Math.abs(w / se))) : 1;
