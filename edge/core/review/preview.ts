@@ -92,6 +92,8 @@ export function createPreview(current: ScoringModel, draft: ScoringModel, now: n
         stages: { changed: changed(stages), changes: matrix(stages) },
         temperatures: { changed: changed(temperatures), changes: matrix(temperatures) },
         outcomes: {
+          /** False while the outcome facts are still being computed (the cron continues). */
+          complete: true,
           leads: outcomes.length,
           won: labels.filter(Boolean).length,
           current: rocAuc(outcomes.map((o) => o.before), labels),

@@ -139,7 +139,7 @@ function candidatesOf(current: ScoringModel, train: readonly OutcomeRow[]): { ca
   // Features that say the same as others (pricing-view and every pricing page; business and free-mail address; five
   // industries of which every lead has one) would split one effect and blur all: taken strongest first, a feature that
   // is a combination of those before it (and the constant) is left out.
-  const y = train.map((r) => (r.won ? 1 : 0));
+  const y = train.map((r): number => (r.won ? 1 : 0));
   const ybar = y.reduce((a, b) => a + b, 0) / Math.max(1, y.length);
   const cols = candidates.map((c) => train.map((r, i) => c.x(r, matches[i]!)));
   const strength = cols.map((col) => {

@@ -10,6 +10,7 @@ import { createKeyBody, createSiteBody, eventsQuery, mailRetryBody, originBody }
 import { leadsQuery, magnetBody } from '../magnets';
 import { GDPR_OPERATIONS, GDPR_SCHEMAS } from '../gdpr';
 import { SALES_OPERATIONS, SALES_SCHEMAS, SALES_TAG } from '../sales';
+import { REVIEW_OPERATIONS, REVIEW_SCHEMAS, REVIEW_TAG } from '../review';
 import { createEndpointBody, deliveriesQuery, updateEndpointBody } from '../webhooks';
 
 /**
@@ -28,8 +29,11 @@ interface Operation {
   summary: string;
   auth: Auth;
   scopes?: string[];
-  body?: { schema: string; types?: string[] };
+  /** `optional`: the route also takes no body at all. */
+  body?: { schema: string; types?: string[]; optional?: boolean };
   query?: v.GenericSchema;
+  /** Words for this operation's query parameters, before the shared PARAM_NOTES. */
+  notes?: Record<string, string>;
   ok: { status: number; description: string; type?: string; also?: number[] };
   errors: number[];
   /** Section of the reference; derived from the path when absent (see tagOf). */
@@ -91,6 +95,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   MailRetry: mailRetryBody as unknown as v.GenericSchema,
   ...GDPR_SCHEMAS,
   ...SALES_SCHEMAS,
+  ...REVIEW_SCHEMAS,
   LeadImportRow: importRow as unknown as v.GenericSchema,
   WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
   WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
@@ -137,6 +142,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/admin/sites/{site}/leads/{lead}', summary: 'One lead with its consent ledger (admin view)', auth: 'admin', ok: { status: 200, description: '{lead, ledger}' }, errors: P(401, 404) },
   ...GDPR_OPERATIONS,
   ...SALES_OPERATIONS,
+  ...REVIEW_OPERATIONS,
   { method: 'get', path: '/v1/sales/answer', summary: "The owner's one-click answer page (signed link from the alert mail): the lead, its score and why, accept or reject; opening it changes nothing", auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410) },
   { method: 'post', path: '/v1/sales/answer', summary: 'Accepts or rejects (with a reason) the lead of a signed answer link, as the owner\'s own answer; form fields: the link\'s s, l, o, a, e, sig plus answer and reason', auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410, 413, 415) },
   { method: 'post', path: '/v1/leads/import', summary: 'Imports leads from fairs, webinars and events (CSV, NDJSON or a JSON array of rows), each with its legal basis: consent (words, date, place) or legitimate_interest (pending, never mailed, erased after 30 days unless confirmed); merges by address; ?sendOptin=true&magnet= sends that magnet\'s double opt-in mail to consent rows; per-row report, idempotent', auth: 'apiKey', scopes: ['leads:write'], tag: SALES_TAG.name, query: importQuery as unknown as v.GenericSchema, body: { schema: 'LeadImportRow', types: ['text/csv', 'application/x-ndjson', 'application/json'] }, ok: { status: 200, description: '{created, merged, unchanged, refused, optinMails, rows: [{line, email, lead, result, status, reason, optin}]}' }, errors: P(400, 401, 403, 404, 409, 413, 415, 503) },
@@ -161,6 +167,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'Reports', description: 'Funnel counts and conversions.' },
   { name: 'Webhooks', description: 'Signed hand-offs to a CRM and their delivery log.' },
   SALES_TAG,
+  REVIEW_TAG,
   { name: 'Admin: sites and keys', description: 'Sites, allowed origins, API keys, event tail (`Authorization: Bearer $ADMIN_TOKEN`).' },
   { name: 'Admin: lead magnets', description: 'Lead magnet configuration, files and the leads they brought.' },
   { name: 'Admin: operations', description: 'Health (configuration, mail and webhook backlog), resending dead mails, rescoring and retention runs, retention settings.' },
@@ -199,6 +206,14 @@ const obj = (properties: Record<string, S>, optional: string[] = []): S => ({
 });
 const enumOf = (...values: string[]): S => ({ type: 'string', enum: values });
 const anyObject = (description: string): S => ({ type: 'object', description });
+const orNull = (s: S): S => ({ oneOf: [s, { type: 'null' }] });
+/** A 95 % interval [low, high]. */
+const interval: S = { type: 'array', items: num, minItems: 2, maxItems: 2, description: '95 % interval [low, high]' };
+const rateFields = { leads: int, won: int, winRate: nul(num), ci: interval };
+const bandFields = { band: int, scoreFrom: num, scoreTo: num, ...rateFields, implied: { type: 'number', description: 'mean win probability the Platt curve gives its leads' } };
+const groupShare = obj({ leads: int, count: int, share: num });
+const moverSide = obj({ score: int, stage: enumOf('pending', 'confirmed', 'mql', 'sql', 'withdrawn'), temperature: enumOf('cold', 'warm', 'hot') });
+const stageMatrix = obj({ changed: int, changes: arr(obj({ from: str, to: str, leads: int })) });
 
 /** Shapes shared by several answers. */
 const RESPONSE_SCHEMAS: Record<string, S> = {
@@ -250,6 +265,53 @@ const RESPONSE_SCHEMAS: Record<string, S> = {
     id: str, seq: int, endpointId: str, leadId: str, type: str, status: enumOf('pending', 'delivered', 'dead', 'cancelled'), change: { type: 'object' },
     attempts: int, nextAttemptAt: nul(ms), lastStatus: nul(int), lastError: nul(str), lastAttemptAt: nul(ms), deliveredAt: nul(ms), createdAt: ms, updatedAt: ms,
   }),
+  Rate: obj(rateFields),
+  AucInterval: obj({ auc: num, ci: interval, positives: { type: 'integer', description: 'won outcomes' }, negatives: { type: 'integer', description: 'not-won outcomes' } }),
+  Finding: obj({
+    attribute: enumOf('industry', 'country', 'size', 'role', 'emailType', 'magnet', 'pages'), value: str,
+    group: groupShare, compared: groupShare, ratio: nul(num),
+    p: { type: 'number', description: 'two-sided Fisher exact test' }, q: { type: 'number', description: 'Benjamini–Hochberg over every value tested in this comparison' },
+    significant: { type: 'boolean', description: 'q < 0.05' },
+  }),
+  ScoringReview: obj({
+    from: iso, to: iso, modelVersion: int, openDays: int,
+    outcomes: obj({ ...rateFields, notWon: int, open: { type: 'integer', description: 'handed off less than openDays ago and not yet won, lost or rejected: left out' } }),
+    bands: arr(obj(bandFields)),
+    discrimination: obj({ auc: ref('AucInterval'), topBand: obj({ ...bandFields, lift: nul(num) }) }),
+    calibration: obj({ method: enumOf('platt'), a: num, b: num, ece: num, brier: num, maxGap: num }),
+    highScorers: obj({ scoreFrom: num, ...rateFields, notWonShare: arr(ref('Finding')) }),
+    lowScorers: obj({ scoreBelow: num, ...rateFields, wonShare: arr(ref('Finding')) }),
+    rules: arr(obj({
+      id: str, label: nul(str), group: enumOf('fit', 'engagement'), points: int, matched: int,
+      with: ref('Rate'), without: ref('Rate'), lift: nul(num), p: { type: 'number', description: 'two-sided Fisher exact test, not adjusted' },
+    })),
+    segments: obj({ country: arr(obj({ value: str, ...rateFields })), industry: arr(obj({ value: str, ...rateFields })), size: arr(obj({ value: str, ...rateFields })) }),
+  }),
+  ModelSuggestion: obj({
+    model: ref('ScoringModel'),
+    scale: obj({ pointsPerDoubling: int, meaning: str }),
+    training: obj({ outcomes: int, won: int, from: iso, to: iso, candidates: int, lambda: num }),
+    holdout: obj({ outcomes: int, won: int, from: iso, to: iso, current: ref('AucInterval'), suggested: ref('AucInterval') }),
+    changes: arr(obj({ id: str, group: enumOf('fit', 'engagement'), action: enumOf('added', 'changed', 'kept', 'dropped'), before: nul(num), after: nul(num), why: str })),
+    thresholds: arr(str),
+    currentVersion: int,
+    applied: { type: 'boolean', const: false },
+  }),
+  ModelPreview: obj({
+    at: iso, currentVersion: int, leads: int,
+    stages: stageMatrix, temperatures: stageMatrix,
+    outcomes: obj({ leads: int, won: int, current: orNull(ref('AucInterval')), draft: orNull(ref('AucInterval')) }),
+    movers: obj({
+      up: arr(obj({ lead: str, before: moverSide, after: moverSide, why: arr(str) })),
+      down: arr(obj({ lead: str, before: moverSide, after: moverSide, why: arr(str) })),
+    }),
+  }),
+  Likelihood: obj({
+    probability: { type: 'number', minimum: 0, maximum: 1, description: 'likelihood to buy: the current score through the Platt curve fitted on the site’s outcomes' },
+    factors: arr(str),
+    basis: obj({ outcomes: int, won: int, fittedAt: iso, modelVersion: int }),
+  }),
+  Computing: obj({ status: enumOf('computing'), computed: int, detail: str }),
   Retention: obj({ site: str, retention: anyObject('periods in force'), overrides: anyObject('periods set for this site'), defaults: { type: 'object' }, limits: { type: 'object' }, updatedAt: nul(ms), lastRunAt: nul(ms) }),
 };
 
@@ -267,7 +329,11 @@ const OK_SCHEMAS: Record<string, S> = {
   'post /v1/optin/withdraw': obj({ status: enumOf('withdrawn') }),
   'get /v1/download': { type: 'string', contentMediaType: 'application/octet-stream' },
   'get /v1/leads': obj({ at: iso, leads: arr(ref('LeadListItem')), next: nul(str) }),
-  'get /v1/leads/{id}': obj({ lead: ref('Lead'), consents: arr(anyObject('consent ledger entry')), score: nul(ref('Score')), stageHistory: arr(ref('StageChange')), events: arr(anyObject('event, newest first')) }),
+  'get /v1/leads/{id}': obj({
+    lead: ref('Lead'), consents: arr(anyObject('consent ledger entry')), score: nul(ref('Score')),
+    likelihood: { ...ref('Likelihood'), description: 'absent (not zero) until enough sales outcomes calibrate the current model version, and for leads that are not confirmed' },
+    stageHistory: arr(ref('StageChange')), events: arr(anyObject('event, newest first')),
+  }, ['likelihood']),
   'get /v1/leads/{id}/score': ref('Score'),
   'get /v1/scoring-model': ref('ModelView'),
   'put /v1/scoring-model': ref('ModelView'),
@@ -279,6 +345,9 @@ const OK_SCHEMAS: Record<string, S> = {
     by: enumOf('source', 'magnet', 'country', 'industry', 'owner'),
     groups: arr(obj({ value: str, steps: arr(ref('FunnelStep')), revenue: anyObject('won deal value per currency') })),
   }, ['by', 'groups']),
+  'get /v1/reports/scoring-review': ref('ScoringReview'),
+  'post /v1/scoring-model/suggest': ref('ModelSuggestion'),
+  'post /v1/scoring-model/preview': ref('ModelPreview'),
   'get /v1/openapi.json': anyObject('OpenAPI 3.1 document'),
   'get /docs': { type: 'string', description: 'HTML page' },
   'get /admin/sites': obj({ sites: arr(ref('Site')) }),
@@ -338,6 +407,18 @@ const OK_SCHEMAS: Record<string, S> = {
   }),
 };
 
+/** Other success answers of an operation than its main one, by "method path status". */
+const OTHER_ANSWERS: Record<string, { description: string; schema: S; headers?: Record<string, object> }> = {
+  'get /v1/reports/scoring-review 202': {
+    description: 'the outcome facts are still being computed (the cron continues); ask again after Retry-After seconds',
+    schema: ref('Computing'), headers: { 'Retry-After': { schema: { type: 'integer' } } },
+  },
+  'post /v1/scoring-model/suggest 202': {
+    description: 'the outcome facts are still being computed (the cron continues); ask again after Retry-After seconds',
+    schema: ref('Computing'), headers: { 'Retry-After': { schema: { type: 'integer' } } },
+  },
+};
+
 /** Answers with more than one media type (format=… or Accept). */
 const EXTRA_CONTENT: Record<string, Record<string, object>> = {
   'get /v1/leads': {
@@ -362,7 +443,7 @@ const PARAM_NOTES: Record<string, string> = {
 const TITLES: Record<number, string> = {
   400: 'Malformed or invalid (see `path` and `errors`)', 401: 'Missing or wrong credentials', 403: 'Forbidden origin or insufficient scope',
   404: 'Unknown site or resource', 409: 'Conflict', 410: 'Gone (expired or withdrawn)', 413: 'Too large', 415: 'Unsupported media type',
-  429: 'Rate limited (Retry-After)', 500: 'Unexpected error', 503: 'Not configured',
+  422: 'Not enough data (`have` and `needed` give the counts)', 429: 'Rate limited (Retry-After)', 500: 'Unexpected error', 503: 'Not configured',
 };
 
 type Item = { type: string; kind: string; requirement?: unknown };
@@ -399,7 +480,7 @@ function parametersOf(op: Operation) {
       const wire = strip(wireSchema(entries[name]!, s) as JsonSchema & { $schema?: string });
       params.push({
         name, in: 'query', required: schema.required?.includes(name) ?? false, schema: wire,
-        ...(PARAM_NOTES[name] ? { description: PARAM_NOTES[name] } : {}),
+        ...(op.notes?.[name] ?? PARAM_NOTES[name] ? { description: op.notes?.[name] ?? PARAM_NOTES[name] } : {}),
       });
     }
   }
@@ -429,6 +510,11 @@ function build(): Record<string, unknown> {
     const responses: Record<string, object> = {};
     // A redirect has no body; its JSON alternative carries the schema.
     for (const status of [op.ok.status, ...(op.ok.also ?? [])]) {
+      const other = OTHER_ANSWERS[`${op.method} ${op.path} ${status}`];
+      if (other) {
+        responses[status] = { description: other.description, ...(other.headers ? { headers: other.headers } : {}), content: { 'application/json': { schema: other.schema } } };
+        continue;
+      }
       responses[status] = status >= 300 && status < 400
         ? { description: op.ok.description, headers: { Location: { schema: { type: 'string' } } } }
         : { description: op.ok.description, ...body };
@@ -443,7 +529,7 @@ function build(): Record<string, unknown> {
       ...(op.auth === 'none' ? { security: [] } : { security: [{ [op.auth === 'admin' ? 'adminToken' : 'apiKey']: op.scopes ?? [] }] }),
       parameters: parametersOf(op),
       ...(op.body
-        ? { requestBody: { required: true, content: Object.fromEntries((op.body.types ?? ['application/json']).map((t) => [t, { schema: { $ref: `#/components/schemas/${op.body!.schema}` } }])) } }
+        ? { requestBody: { required: !op.body.optional, content: Object.fromEntries((op.body.types ?? ['application/json']).map((t) => [t, { schema: { $ref: `#/components/schemas/${op.body!.schema}` } }])) } }
         : {}),
       responses,
     };

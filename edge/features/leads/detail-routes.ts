@@ -4,6 +4,7 @@ import { timelineOf } from './timeline-store';
 import { requireApiKey, type KeyedEnv } from '../sites';
 import { notFound } from '../../http/problem';
 import { scoreView } from '../scoring';
+import { likelihoodFor } from '../review';
 
 /** Events shown in a lead's timeline (newest first). */
 const TIMELINE = 200;
@@ -24,11 +25,16 @@ export const leadDetailRoutes = new Hono<KeyedEnv>().get('/v1/leads/:id', requir
     scoreView(c.env.DB, siteId, id, now),
     timelineOf(c.env.DB, siteId, id, TIMELINE),
   ]);
+  const likelihood = score && 'explanation' in score && score.explanation && typeof score.score === 'number'
+    ? await likelihoodFor(c.env.DB, siteId, { status: score.status, score: score.score, modelVersion: score.modelVersion!, lines: score.explanation.lines })
+    : undefined;
   c.header('Cache-Control', 'no-store');
   return c.json({
     lead,
     consents,
     score: score && { ...score, history: undefined },
+    // Absent (not null, not zero) until enough sales outcomes calibrate it: docs/scoring-review.md.
+    ...(likelihood ? { likelihood } : {}),
     stageHistory: score?.history ?? [],
     events: timeline.results.map((e) => ({ ...e, at: new Date(e.ts as number).toISOString() })),
   });

@@ -8,16 +8,26 @@ import { csvPreamble, csvRow } from '../../core/csv';
 import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../../core/cursor';
 import { decayFactor, temperatureOf, type ScoringModel } from '../../core/scoring';
 import { listQuery } from './schemas';
+import { likelihoodReader } from '../review';
+import { Refused } from '../../core/errors';
 import { validate } from '../../http/validate';
 
 const CSV_COLUMNS = ['id', 'email', 'firstName', 'company', 'role', 'companySize', 'industry', 'country', 'status', 'stage',
-  'score', 'fit', 'engagement', 'temperature', 'updatedAt'] as const;
+  'score', 'fit', 'engagement', 'temperature', 'likelihood', 'updatedAt'] as const;
 
 /** A listed lead as the API shows it (the stored e_norm stays internal: it only feeds the cursor). */
-function present(row: LeadListRow & { eNorm?: number }, model: ScoringModel) {
+function present(row: LeadListRow & { eNorm?: number }, model: ScoringModel, likelihood: Likelihoods) {
   const { eNorm: _internal, ...shown } = row;
-  return { ...shown, temperature: temperatureOf(model, row.score, row.engagement), updatedAt: new Date(row.updatedAt).toISOString() };
+  const l = likelihood({ status: row.status, score: row.score, modelVersion: model.version, lines: [] });
+  return {
+    ...shown, temperature: temperatureOf(model, row.score, row.engagement),
+    // The probability only; its reasons are in the lead's detail. Absent until outcomes calibrate it.
+    ...(l ? { likelihood: l.probability } : {}),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
 }
+
+type Likelihoods = Awaited<ReturnType<typeof likelihoodReader>>;
 
 function formatOf(c: Context, asked?: 'json' | 'ndjson' | 'csv'): 'json' | 'ndjson' | 'csv' {
   if (asked) return asked;
@@ -56,21 +66,27 @@ export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKe
     stages: q.stage, temperature: q.temperature, minScore: q.min_score, updatedSince: q.updated_since, magnet: q.magnet, q: q.q,
   };
   const fingerprint = filterFingerprint({ ...filters, sort: q.sort });
+  // Likelihood is a rising curve of the score (docs/scoring-review.md): its order is the score's.
+  const sort = q.sort === 'likelihood' ? 'score' : q.sort;
   let after: Cursor | null = null;
   if (q.cursor) {
     after = decodeCursor(q.cursor);
-    if (!after || after.filters !== fingerprint || after.sort !== q.sort) {
+    if (!after || after.filters !== fingerprint || after.sort !== sort) {
       throw invalid('The cursor does not belong to this query; start again without it.', [{ path: '/cursor', message: 'does not belong to this query' }]);
     }
   }
   const at = after?.at ?? Date.now();
   const site = (await getSite(c.env.DB, siteId))!;
   const model = await modelAt(c.env.DB, siteId, site.scoringModelVersion);
+  const likelihood = await likelihoodReader(c.env.DB, siteId);
+  if (q.sort === 'likelihood' && !likelihood({ status: 'confirmed', score: 0, modelVersion: model.version, lines: [] })) {
+    throw new Refused('not_enough_data', 'No likelihood to sort by yet: it needs enough sales outcomes for the current scoring model (docs/scoring-review.md).');
+  }
   const started = performance.now();
 
   let rows: (LeadListRow & { eNorm?: number })[];
   let more: boolean;
-  const indexed = q.sort === 'score' && !filters.stages && !filters.temperature && filters.updatedSince === undefined && !filters.magnet && !filters.q;
+  const indexed = sort === 'score' && !filters.stages && !filters.temperature && filters.updatedSince === undefined && !filters.magnet && !filters.q;
   if (indexed && (!after || after.fit !== undefined)) {
     const ranked = await rankLeads(c.env.DB, siteId, {
       limit: q.limit, minScore: filters.minScore, now: at, halfLifeDays: model.halfLifeDays,
@@ -79,14 +95,14 @@ export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKe
     more = ranked.length > q.limit;
     rows = await hydrate(c.env.DB, siteId, ranked.slice(0, q.limit), decayFactor(at, model.halfLifeDays));
   } else {
-    ({ rows, more } = await queryLeads(c.env.DB, siteId, { filters, sort: q.sort, limit: q.limit, at, after, model }));
+    ({ rows, more } = await queryLeads(c.env.DB, siteId, { filters, sort, limit: q.limit, at, after, model }));
   }
   c.header('Server-Timing', `rank;dur=${(performance.now() - started).toFixed(1)}`);
 
   const last = rows.at(-1);
   const next = more && last
     ? encodeCursor({
-      sort: q.sort, at, value: q.sort === 'score' ? last.score : last.updatedAt, id: last.id, filters: fingerprint,
+      sort, at, value: sort === 'score' ? last.score : last.updatedAt, id: last.id, filters: fingerprint,
       // The index path resumes ties exactly on the stored (fit, e_norm).
       ...(last.eNorm !== undefined ? { fit: last.fit, e: last.eNorm } : {}),
     })
@@ -95,7 +111,7 @@ export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKe
   if (nextUrl) c.header('Link', `<${nextUrl}>; rel="next"`);
   c.header('Cache-Control', 'no-store');
 
-  const leads = rows.map((r) => present(r, model));
+  const leads = rows.map((r) => present(r, model, likelihood));
   const format = formatOf(c, q.format);
   if (format === 'ndjson') {
     if (next) c.header('X-Next-Cursor', next);

@@ -113,7 +113,7 @@ const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
 
 /** The query of GET /v1/leads: filters, sort, page and format. */
 export const listQuery = v.object({
-  sort: v.optional(v.picklist(['score', 'updated'], 'must be "score" or "updated"'), 'score'),
+  sort: v.optional(v.picklist(['score', 'updated', 'likelihood'], 'must be "score", "updated" or "likelihood"'), 'score'),
   stage: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim())),
     v.array(v.picklist(STAGES, `must be one or more of ${STAGES.join(', ')}`)))),
   temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),

@@ -5,3 +5,4 @@
  */
 export { runReviewMaintenance, refreshOutcomeFacts } from './refresh';
 export { calibrated, likelihoodFor, likelihoodReader } from './likelihood';
+export { REVIEW_OPERATIONS, REVIEW_SCHEMAS, REVIEW_TAG } from './openapi';

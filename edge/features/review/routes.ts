@@ -73,7 +73,11 @@ export const reviewRoutes = new Hono<KeyedEnv>()
     const site = (await getSite(c.env.DB, siteId))!;
     const current = await modelAt(c.env.DB, siteId, site.scoringModelVersion);
     const started = performance.now();
-    const preview = await previewDraft(c.env.DB, siteId, current, { ...draft, version: current.version + 1 }, Date.now());
+    const now = Date.now();
+    // The outcomes the draft is judged on: as up to date as this request's budget allows.
+    const facts = await refreshOutcomeFacts(c.env.DB, siteId, now, REQUEST_BUDGET_MS);
+    const preview = await previewDraft(c.env.DB, siteId, current, { ...draft, version: current.version + 1 }, now);
+    preview.outcomes = { ...preview.outcomes, complete: facts.complete };
     c.header('Server-Timing', `preview;dur=${(performance.now() - started).toFixed(1)}`);
     return c.json(preview);
   });

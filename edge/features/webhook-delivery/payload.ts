@@ -1,6 +1,8 @@
 import { toLeadSales, type Lead, type LeadSales } from '../leads';
 import { leadSnapshotRow, recentEventRows } from './payload-store';
 import { getLeadScore, currentScoreOf, type CurrentScore } from '../scoring';
+import { likelihoodFor } from '../review';
+import type { Likelihood } from '../../core/review/likelihood';
 import type { StageChange, WebhookEventType } from '../webhooks';
 import type { ScoringModel } from '../../core/scoring';
 
@@ -46,7 +48,10 @@ export interface EventSnapshot {
 }
 
 /** The part of the current score a webhook carries. */
-export type ScoreSnapshot = Pick<CurrentScore, 'stage' | 'score' | 'fit' | 'engagement' | 'temperature' | 'modelVersion' | 'explanation'>;
+export type ScoreSnapshot = Pick<CurrentScore, 'stage' | 'score' | 'fit' | 'engagement' | 'temperature' | 'modelVersion' | 'explanation'> & {
+  /** Likelihood to buy, once enough sales outcomes calibrate it (docs/scoring-review.md); absent before. */
+  likelihood?: Likelihood;
+};
 
 export interface PayloadInput {
   type: WebhookEventType;
@@ -152,9 +157,10 @@ export async function scoreSnapshot(db: D1Database, siteId: string, leadId: stri
   const row = await getLeadScore(db, siteId, leadId);
   const c = row && (await currentScoreOf(db, siteId, row, now, model));
   if (!c) return null;
+  const likelihood = await likelihoodFor(db, siteId, { status: row.status, score: c.score, modelVersion: c.modelVersion, lines: c.explanation.lines });
   return {
     stage: c.stage, score: c.score, fit: c.fit, engagement: c.engagement, temperature: c.temperature,
-    modelVersion: c.modelVersion, explanation: c.explanation,
+    modelVersion: c.modelVersion, explanation: c.explanation, ...(likelihood ? { likelihood } : {}),
   };
 }
 
