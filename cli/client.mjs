@@ -9,8 +9,9 @@ import { resolveToken, resolveUrl } from './target.mjs';
 import { sanitize, visible } from './text.mjs';
 
 /** @typedef {(method: string, path: string, body?: unknown) => Promise<any>} Api */
-/** @typedef {(path: string) => Promise<{ text: string, headers: Headers }>} TextApi */
-/** @typedef {Api & { text: TextApi }} Client */
+/** @typedef {(path: string) => Promise<{ text: string, headers: Headers, status: number }>} TextApi */
+/** @typedef {(method: string, path: string, body?: unknown) => Promise<{ status: number, headers: Headers, json: any }>} AnswerApi */
+/** @typedef {Api & { text: TextApi, answer: AnswerApi }} Client */
 /** @typedef {{ url: string, from: string }} Target */
 
 /** A file sent as it is, with its media type (a CSV or NDJSON upload). */
@@ -70,7 +71,7 @@ async function request(target, token, method, path, body) {
   // Keep a byte-order mark: Excel's CSV dialect starts with one on purpose.
   const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
   if (!res.ok) throw new ApiError(problemMessage(res.status, text), res.status);
-  return { text, headers: res.headers };
+  return { text, headers: res.headers, status: res.status };
 }
 
 /**
@@ -79,16 +80,18 @@ async function request(target, token, method, path, body) {
  * @param {Target} target @param {string} token @returns {Client}
  */
 function client(target, token) {
-  /** @type {Api} */
-  const json = async (method, path, body) => {
-    const { text } = await request(target, token, method, path, body);
+  /** @type {AnswerApi} */
+  const answer = async (method, path, body) => {
+    const { text, headers, status } = await request(target, token, method, path, body);
     try {
-      return sanitize(text ? JSON.parse(text.replace(/^\ufeff/, '')) : {});
+      return { status, headers, json: sanitize(text ? JSON.parse(text.replace(/^\ufeff/, '')) : {}) };
     } catch {
       throw new ApiError(`${method} ${path}: a non-JSON answer`);
     }
   };
-  return Object.assign(json, { text: (/** @type {string} */ path) => request(target, token, 'GET', path) });
+  /** @type {Api} */
+  const json = async (method, path, body) => (await answer(method, path, body)).json;
+  return Object.assign(json, { text: (/** @type {string} */ path) => request(target, token, 'GET', path), answer });
 }
 
 /**
@@ -109,7 +112,10 @@ export function connect(values, env, cwd) {
     return (adminApi = client(where, token));
   };
   /** @type {Client} */
-  const api = Object.assign((/** @type {Parameters<Api>} */ ...a) => admin()(...a), { text: (/** @type {string} */ p) => admin().text(p) });
+  const api = Object.assign((/** @type {Parameters<Api>} */ ...a) => admin()(...a), {
+    text: (/** @type {string} */ p) => admin().text(p),
+    answer: (/** @type {Parameters<AnswerApi>} */ ...a) => admin().answer(...a),
+  });
   const keyed = () => {
     const key = values.key ?? env.LODESTONE_API_KEY;
     if (!key) throw new UsageError('No API key: pass --key or set LODESTONE_API_KEY (npm run dev prints one).');

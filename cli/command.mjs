@@ -1,5 +1,6 @@
 // @ts-check
 /** What a command is, and what it is handed when it runs. Each file in commands/ exports a list of them. */
+import { ApiError } from './errors.mjs';
 
 /**
  * What the CLI needs from its surroundings (tests pass their own).
@@ -56,3 +57,37 @@ export const AUTH_ADMIN = 'Auth: admin token (--token, LODESTONE_ADMIN_TOKEN, th
 export const AUTH_KEY = 'Auth: marketing API key (--key or LODESTONE_API_KEY); the key decides the site.';
 
 export const enc = encodeURIComponent;
+
+/** How often a command asks again while the API is still computing (202) before it gives up. */
+export const COMPUTE_TRIES = 10;
+
+/** Seconds from a Retry-After header (seconds or an HTTP date); 30 when absent or unreadable, at most five minutes. @param {string | null} header */
+export function retryAfterMs(header) {
+  const seconds = header === null || header.trim() === '' ? NaN : /^\d+$/.test(header.trim()) ? Number(header.trim()) : (Date.parse(header) - Date.now()) / 1000;
+  return Math.round(Math.min(300, Math.max(1, Number.isFinite(seconds) ? seconds : 30)) * 1000);
+}
+
+/**
+ * One request to an API route that answers 202 `{ status: 'computing', computed }` while the facts it
+ * needs are still being computed (the scoring review, the suggestion): waits as Retry-After says and
+ * asks again, reporting each wait on stderr when `progress`; gives up after `tries` answers.
+ * Refusals (a 422 "not enough data") throw as for any other request.
+ * @param {Pick<Ctx, 'keyed' | 'io' | 'progress'>} ctx @param {string} method @param {string} path @param {unknown} [body]
+ * @returns {Promise<any>} the final answer's JSON
+ */
+export async function whenComputed({ keyed, io, progress }, method, path, body, tries = COMPUTE_TRIES) {
+  const api = keyed();
+  let computed = 0;
+  for (let attempt = 1; ; attempt++) {
+    const res = await api.answer(method, path, body);
+    if (res.status !== 202) return res.json;
+    computed += Number(res.json.computed) || 0;
+    if (attempt >= tries) {
+      throw new ApiError(`The server was still computing the outcome facts after ${tries} tries (${computed} computed meanwhile); `
+        + 'its cron continues the work: run the command again in a few minutes.', 202);
+    }
+    const wait = retryAfterMs(res.headers.get('retry-after'));
+    if (progress) io.err(`lodestone: the outcome facts are being computed (${computed} so far); asking again in ${Math.round(wait / 1000)} s (try ${attempt} of ${tries})`);
+    await io.sleep(wait);
+  }
+}

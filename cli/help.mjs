@@ -20,6 +20,7 @@ Events (admin token)
   events <site> [--limit N] [--follow]
 Reports (marketing API key)
   funnel [--from ISO] [--to ISO] [--by source|magnet|country|industry|owner]
+  review [--from ISO] [--to ISO]              did high scores buy? bands, AUC, exceptions, rules
 Leads (marketing API key; the admin view needs --admin, see leads list --help)
   leads list [filters] | leads show <lead-id> | leads export [--format csv|ndjson] [--excel] [--out FILE]
   leads list --admin <site> | leads show --admin <site> <lead-id>
@@ -31,6 +32,8 @@ GDPR (marketing API key; PRIVACY.md)
   leads gdpr-export <lead-id> | leads erase <lead-id> [--yes] | leads withdraw <lead-id>
 Scoring
   model get [--out FILE] | model set FILE     (marketing API key)
+  model suggest [--out FILE]                  a model learned from the outcomes; nothing applied
+  model preview FILE                          what a draft would change; nothing saved
   rescore [--budget-ms N]                     (admin token)
 Lead magnets (admin token; docs/widget.md)
   magnets list <site> | show|put|upload|delete <site> <magnet> …

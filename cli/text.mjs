@@ -45,6 +45,9 @@ export function table(rows) {
   return rows.map((r) => r.map((c, i) => cell(c).padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
+/** An AUC with its 95 % interval, or why there is none. @param {{ auc: number, ci: [number, number] } | null | undefined} a */
+export const auc = (a) => (a ? `${a.auc.toFixed(2)} (95% CI ${a.ci[0].toFixed(2)}–${a.ci[1].toFixed(2)})` : 'n/a (needs won and not-won outcomes)');
+
 export const iso = (/** @type {number | null | undefined} */ ms) => (ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : '');
 
 /**
