@@ -9,7 +9,7 @@ import { AUTH_KEY, enc } from '../command.mjs';
 import { UsageError } from '../errors.mjs';
 import { iso, table, visible } from '../text.mjs';
 
-const LIST_FILTERS = '[--stage S] [--temperature T] [--min-score N] [--q TEXT] [--magnet M]\n           [--updated-since ISO] [--sort score|updated] [--limit N]';
+const LIST_FILTERS = '[--stage S] [--temperature T] [--min-score N] [--q TEXT] [--magnet M]\n           [--updated-since ISO] [--sort score|updated|likelihood] [--limit N]';
 
 /** @type {(keyof import('../command.mjs').Values)[]} */
 const FILTER_OPTIONS = ['stage', 'temperature', 'min-score', 'q', 'sort', 'magnet', 'updated-since', 'limit'];

@@ -478,9 +478,10 @@ function parametersOf(op: Operation) {
     const entries = (op.query as unknown as { entries: Record<string, v.GenericSchema> }).entries;
     for (const [name, s] of Object.entries(schema.properties ?? {})) {
       const wire = strip(wireSchema(entries[name]!, s) as JsonSchema & { $schema?: string });
+      const note = op.notes?.[name] ?? PARAM_NOTES[name];
       params.push({
         name, in: 'query', required: schema.required?.includes(name) ?? false, schema: wire,
-        ...(op.notes?.[name] ?? PARAM_NOTES[name] ? { description: op.notes?.[name] ?? PARAM_NOTES[name] } : {}),
+        ...(note ? { description: note } : {}),
       });
     }
   }

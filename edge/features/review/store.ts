@@ -28,6 +28,13 @@ export interface StaleLead {
 export async function staleOutcomeLeads(db: D1Database, siteId: string, modelVersion: number, limit: number): Promise<StaleLead[]> {
   const { results } = await db
     .prepare(`
+      WITH due AS (
+        SELECT l.id FROM leads l INDEXED BY leads_by_sales_status
+        LEFT JOIN outcome_facts f ON f.site_id = l.site_id AND f.lead_id = l.id
+        WHERE l.site_id = ?1 AND l.sales_status IS NOT NULL AND l.status != 'withdrawn'
+          AND (f.lead_id IS NULL OR f.model_version != ?2 OR f.sales_rev IS NOT l.sales_rev)
+        ORDER BY l.id LIMIT ?3)
+      -- The hand-off moment and the magnet only for the chunk: in the list above they would be computed for every candidate.
       SELECT l.id, l.email, l.company, l.role, l.company_size, l.industry, l.country, l.budget, l.authority, l.need, l.timeline,
              l.sales_status, l.sales_rev,
              COALESCE((SELECT MIN(h.at) FROM stage_history h
@@ -35,11 +42,8 @@ export async function staleOutcomeLeads(db: D1Database, siteId: string, modelVer
                          AND (h.to_stage = COALESCE((SELECT handoff_stage FROM sales_settings WHERE site_id = ?1), 'sql') OR h.to_stage IN (${SALES_STAGES}))),
                       l.closed_at, l.assigned_at, l.updated_at) AS ref_at,
              (SELECT magnet_id FROM consent_ledger WHERE site_id = ?1 AND lead_id = l.id AND magnet_id IS NOT NULL ORDER BY seq LIMIT 1) AS magnet
-      FROM leads l INDEXED BY leads_by_sales_status
-      LEFT JOIN outcome_facts f ON f.site_id = l.site_id AND f.lead_id = l.id
-      WHERE l.site_id = ?1 AND l.sales_status IS NOT NULL AND l.status != 'withdrawn'
-        AND (f.lead_id IS NULL OR f.model_version != ?2 OR f.sales_rev IS NOT l.sales_rev)
-      ORDER BY l.id LIMIT ?3`)
+      FROM due JOIN leads l ON l.site_id = ?1 AND l.id = due.id
+      ORDER BY l.id`)
     .bind(siteId, modelVersion, limit)
     .all<Record<string, string | number | null>>();
   return results.map((r) => ({
