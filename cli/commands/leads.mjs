@@ -53,9 +53,12 @@ export const commands = [
         if (args.length) throw new UsageError(`leads list takes no site: the API key decides it. For the admin view of a site: lodestone leads list --admin ${visible(args[0] ?? '')}`);
         // Marketing API: the key's site, best current score first.
         const res = await keyed()('GET', `/v1/leads?${leadQuery(values)}`);
-        out(res, () => table([['ID', 'EMAIL', 'STAGE', 'SCORE', 'FIT', 'ENGAGEMENT', 'TEMP', 'COMPANY', 'UPDATED'],
+        // The likelihood column only once the site has one (enough sales outcomes).
+        const likely = res.leads.some((/** @type {any} */ l) => l.likelihood !== undefined);
+        out(res, () => table([['ID', 'EMAIL', 'STAGE', 'SCORE', 'FIT', 'ENGAGEMENT', 'TEMP', ...(likely ? ['LIKELY'] : []), 'COMPANY', 'UPDATED'],
           ...res.leads.map((/** @type {any} */ l) => [l.id, l.email, l.stage, l.score.toFixed(0), l.fit.toFixed(0), l.engagement.toFixed(1),
-            l.temperature, l.company, l.updatedAt.replace('.000Z', 'Z')])]) + (res.next ? '\n(more: raise --limit, or use leads export)' : ''));
+            l.temperature, ...(likely ? [l.likelihood === undefined ? '–' : `${Math.round(l.likelihood * 100)} %`] : []), l.company,
+            l.updatedAt.replace('.000Z', 'Z')])]) + (res.next ? '\n(more: raise --limit, or use leads export)' : ''));
         return;
       }
       const [site] = args;
@@ -85,6 +88,7 @@ export const commands = [
         out(res, () => [`${l.id}  ${l.email}  ${l.status}`,
           [l.firstName, l.role, l.company, l.companySize, l.industry, l.country].filter(Boolean).join(' · '),
           sc ? `stage ${sc.stage}  score ${sc.score.toFixed(1)} (fit ${sc.fit}, engagement ${sc.engagement.toFixed(1)})  ${sc.temperature}` : 'not scored yet',
+          ...(res.likelihood ? [`likelihood to buy ${Math.round(res.likelihood.probability * 100)} % (from ${res.likelihood.basis.outcomes} sales outcomes): ${res.likelihood.factors.join('; ')}`] : []),
           ...(sc ? ['why:', ...sc.explanation.lines.map((/** @type {any} */ x) => `  ${x.points >= 0 ? '+' : ''}${x.points.toFixed(1).padStart(8)}  ${x.label ?? x.id}${x.count > 1 ? ` ×${x.count}` : ''}${x.capped ? ' (capped)' : ''}`)] : []),
           'stages:', ...res.stageHistory.map((/** @type {any} */ h) => `  ${iso(h.at)}  ${h.from} → ${h.to}`),
           'consents:', ...res.consents.map((/** @type {any} */ e) => `  ${iso(e.createdAt)}  ${consentLine(e)}`),

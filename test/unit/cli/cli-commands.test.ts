@@ -253,6 +253,24 @@ describe('leads show', () => {
   });
 });
 
+describe('likelihood to buy', () => {
+  const lead = (id: string, likelihood?: number) => ({ id, email: `${id}@x.example`, stage: 'sql', score: 4100, fit: 4000, engagement: 100, temperature: 'hot',
+    company: 'Acme', updatedAt: '2026-11-01T00:00:00.000Z', ...(likelihood === undefined ? {} : { likelihood }) });
+
+  it('is a column of the list only once the site has one, and a line of the lead', async () => {
+    routes['GET /v1/leads'] = () => ({ json: { leads: [lead('ld_a', 0.634), lead('ld_b', 0.1)] } });
+    const withIt = await cli(['leads', 'list', '--sort', 'likelihood']);
+    expect(withIt.stdout).toMatch(/LIKELY/);
+    expect(withIt.stdout).toMatch(/ld_a .* 63 %/);
+    routes['GET /v1/leads'] = () => ({ json: { leads: [lead('ld_a')] } });
+    expect((await cli(['leads', 'list'])).stdout).not.toMatch(/LIKELY/);
+    routes['GET /v1/leads/ld_l'] = () => ({ json: { lead: { id: 'ld_l', email: 'a@x.example', status: 'confirmed' }, stageHistory: [], events: [], consents: [],
+      score: { stage: 'sql', score: 4100, fit: 4000, engagement: 100, temperature: 'hot', explanation: { lines: [] } },
+      likelihood: { probability: 0.42, factors: ['Company size 50–999 (+3,000 points, raises it)'], basis: { outcomes: 120, won: 30 } } } });
+    expect((await cli(['leads', 'show', 'ld_l'])).stdout).toContain('likelihood to buy 42 % (from 120 sales outcomes): Company size 50–999 (+3,000 points, raises it)');
+  });
+});
+
 describe('control characters from the API', () => {
   const evil = '/x\u001b[2J\u001b]0;pwned\u0007\u009b31m\u007f\ud800';
   routes['GET /admin/sites/acme/events'] = () => ({ json: { events: [
