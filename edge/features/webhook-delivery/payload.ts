@@ -126,6 +126,8 @@ export function buildPayload(p: PayloadInput): WebhookPayload {
         engagement: p.score.engagement,
         temperature: p.score.temperature,
         modelVersion: p.score.modelVersion,
+        // Once sales outcomes calibrate it (docs/scoring-review.md); absent before, never zero.
+        ...(p.score.likelihood ? { likelihood: p.score.likelihood } : {}),
       },
       explanation: p.score?.explanation.lines.map((line) => ({
         id: line.id,

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { refreshLead } from '../../../edge/features/scoring/lead-scoring';
+import { scoreSnapshot } from '../../../edge/features/webhook-delivery/payload';
 import { runCron } from '../leads-helpers';
 import { createSite, expectProblem } from '../helpers';
 import { api } from '../sales-helpers';
@@ -38,7 +39,7 @@ async function siteWithOutcomes(n: number) {
 
 describe('GET /v1/reports/scoring-review', () => {
   it('says plainly that it cannot judge yet below the minimum, with the numbers needed', async () => {
-    const { site, key } = await siteWithOutcomes(12);
+    const { site, key, ids } = await siteWithOutcomes(12);
     const res = await api(key, 'GET', '/v1/reports/scoring-review');
     const body = await expectProblem(res, 422, PROBLEM_TYPES.notEnoughData) as unknown as { have: Record<string, number>; needed: Record<string, number> };
     expect(body.have).toEqual({ outcomes: 12, won: expect.any(Number), notWon: expect.any(Number) });
@@ -46,6 +47,9 @@ describe('GET /v1/reports/scoring-review', () => {
     // Too few for a likelihood too: no calibration, no likelihood on the lead, no sort by it.
     expect(await count('SELECT COUNT(*) AS n FROM likelihood_calibrations WHERE site_id = ?', site)).toBe(0);
     await expectProblem(await api(key, 'GET', '/v1/leads?sort=likelihood'), 422, PROBLEM_TYPES.notEnoughData);
+    const lead = await (await api(key, 'GET', `/v1/leads/${ids[0]}`)).json() as Record<string, unknown>;
+    expect(lead).not.toHaveProperty('likelihood');
+    expect(await scoreSnapshot(env.DB, site, ids[0]!, Date.now())).not.toHaveProperty('likelihood');
   });
 
   it('reports win rates by band with intervals, the AUC, the rules and the segments; the likelihood follows', async () => {
@@ -79,8 +83,13 @@ describe('GET /v1/reports/scoring-review', () => {
     const ps = list.leads.map((l: any) => l.likelihood);
     expect(ps.every((p: unknown) => typeof p === 'number')).toBe(true);
     expect([...ps].sort((a: number, b: number) => b - a)).toEqual(ps);
-    const csv = await (await api(key, 'GET', '/v1/leads?format=csv&limit=5')).text();
-    expect(csv.split('\r\n')[0]).toContain('likelihood');
+    const csv = (await (await api(key, 'GET', '/v1/leads?format=csv&limit=5')).text()).split('\r\n');
+    const column = csv[0]!.split(',').indexOf('likelihood');
+    expect(column).toBeGreaterThan(0);
+    expect(Number(csv[1]!.split(',')[column])).toBeGreaterThan(0);
+    // Webhook payloads carry it in their score.
+    const hook = await scoreSnapshot(env.DB, site, ids[0]!, Date.now());
+    expect(hook!.likelihood!.probability).toBe(big.likelihood.probability);
 
     // A sales write makes that lead's facts stale; the next read recomputes exactly it.
     await env.DB.prepare(`UPDATE leads SET sales_status = 'won', sales_rev = 'r2' WHERE site_id = ? AND id = ?`).bind(site, ids[1]).run();
