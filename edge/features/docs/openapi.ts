@@ -113,7 +113,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/optin/withdraw', summary: 'Withdrawal page (signed link from every mail)', auth: 'none', ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(403, 404) },
   { method: 'post', path: '/v1/optin/withdraw', summary: 'Withdraws consent (RFC 8058 one-click capable)', auth: 'none', ok: { status: 200, description: '{status: "withdrawn"} for scripts and one-click, an HTML page for the button' }, errors: P(400, 403, 404, 413, 415) },
   { method: 'get', path: '/v1/download', summary: 'The gated file, through a signed link that expires', auth: 'none', ok: { status: 200, description: 'the file', type: 'application/octet-stream' }, errors: P(403, 404, 410) },
-  { method: 'get', path: '/v1/leads', summary: 'Leads by current score or update time; filters; keyset cursor; JSON, NDJSON or CSV', auth: 'apiKey', scopes: ['leads:read'], query: listQuery as unknown as v.GenericSchema, ok: { status: 200, description: '{at, leads, next}' }, errors: P(400, 401, 403) },
+  { method: 'get', path: '/v1/leads', summary: 'Leads by current score, likelihood to buy (422 until sales outcomes calibrate it) or update time; filters; keyset cursor; JSON, NDJSON or CSV', auth: 'apiKey', scopes: ['leads:read'], query: listQuery as unknown as v.GenericSchema, ok: { status: 200, description: '{at, leads, next}' }, errors: P(400, 401, 403, 422) },
   { method: 'get', path: '/v1/leads/{id}', summary: 'One lead: profile, consents, score with explanation, stage history, events', auth: 'apiKey', scopes: ['leads:read'], ok: { status: 200, description: 'lead' }, errors: P(401, 403, 404) },
   { method: 'get', path: '/v1/leads/{id}/score', summary: "A lead's score, explanation by rule and stage history", auth: 'apiKey', scopes: ['leads:read'], ok: { status: 200, description: 'score' }, errors: P(401, 403, 404) },
   { method: 'get', path: '/v1/scoring-model', summary: "The site's scoring model and rescoring progress", auth: 'apiKey', scopes: ['leads:read', 'config:write'], ok: { status: 200, description: '{version, model, rescoring}' }, errors: P(401, 403) },
@@ -227,8 +227,10 @@ const RESPONSE_SCHEMAS: Record<string, S> = {
   LeadListItem: obj({
     id: str, email: str, firstName: nul(str), company: nul(str), role: nul(str), companySize: nul(str), industry: nul(str), country: nul(str),
     status: str, stage: enumOf('pending', 'confirmed', 'mql', 'sql', 'withdrawn'), score: num, fit: num, engagement: num,
-    temperature: enumOf('cold', 'warm', 'hot'), updatedAt: iso,
-  }),
+    temperature: enumOf('cold', 'warm', 'hot'),
+    likelihood: { type: 'number', minimum: 0, maximum: 1, description: 'likelihood to buy; absent until enough sales outcomes calibrate the current model version (docs/scoring-review.md)' },
+    updatedAt: iso,
+  }, ['likelihood']),
   Lead: obj({
     id: str, email: str, status: enumOf('pending', 'confirmed', 'withdrawn'), marketing: bool, firstName: nul(str), company: nul(str),
     role: nul(str), companySize: nul(str), industry: nul(str), visitorId: nul(str), lang: str, createdAt: ms, updatedAt: ms, confirmedAt: nul(ms), withdrawnAt: nul(ms),
@@ -300,7 +302,10 @@ const RESPONSE_SCHEMAS: Record<string, S> = {
   ModelPreview: obj({
     at: iso, currentVersion: int, leads: int,
     stages: stageMatrix, temperatures: stageMatrix,
-    outcomes: obj({ leads: int, won: int, current: orNull(ref('AucInterval')), draft: orNull(ref('AucInterval')) }),
+    outcomes: obj({
+      complete: { type: 'boolean', description: 'false while the outcome facts are still being computed (the cron continues)' },
+      leads: int, won: int, current: orNull(ref('AucInterval')), draft: orNull(ref('AucInterval')),
+    }),
     movers: obj({
       up: arr(obj({ lead: str, before: moverSide, after: moverSide, why: arr(str) })),
       down: arr(obj({ lead: str, before: moverSide, after: moverSide, why: arr(str) })),
