@@ -296,8 +296,32 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
     changes.push({ id: rule.id, group: s.c.group, action: 'added', before: null, after, why: `${winRate(s.i)}; z = ${z[s.i]!.toFixed(1)}` });
   }
 
-  const draft = { ...current, name: `Suggested from ${outcomes.length} outcomes`, fit, engagement } as ScoringModel;
   const learnedKeys = new Map(candidates.filter((c) => c.current === null && c.group === 'engagement').map((c) => [c.key, c.behaviourKey!]));
+  const won = (rs: readonly OutcomeRow[]) => rs.filter((r) => r.won).length;
+  const iso = (t: number) => new Date(t).toISOString();
+  const holdoutLabels = holdout.map((r) => r.won);
+  const currentAuc = rocAuc(holdout.map((r) => r.score), holdoutLabels);
+  const base = {
+    scale: { pointsPerDoubling: POINTS_PER_DOUBLING, meaning: `Every ${POINTS_PER_DOUBLING.toLocaleString('en-US')} points double the odds of a purchase.` },
+    training: { outcomes: train.length, won: won(train), from: iso(train[0]!.refAt), to: iso(train.at(-1)!.refAt), candidates: candidates.length, lambda },
+  };
+
+  // Nothing passed the test: the data cannot tell the rules apart. The current model stays as it is (a model of only the
+  // rules too rare to judge would score everyone alike, and its thresholds would make every lead an SQL).
+  if (selected.length === 0) {
+    return {
+      ...base,
+      verdict: 'keep' as const,
+      model: current,
+      holdout: { outcomes: holdout.length, won: won(holdout), from: iso(holdout[0]!.refAt), to: iso(holdout.at(-1)!.refAt), current: currentAuc, suggested: currentAuc },
+      changes: changes.map((c) => (c.action === 'dropped'
+        ? { ...c, action: 'kept' as const, after: c.before, why: `kept: ${c.why.replace(/^no measurable relation to wins: /, 'no rule of these outcomes relates measurably to wins, none is changed: ')}` }
+        : c)),
+      thresholds: ['No change: no feature relates to wins significantly (q < 0.05) in these outcomes, so the current model stays as it is.'],
+    };
+  }
+
+  const draft = { ...current, name: `Suggested from ${outcomes.length} outcomes`, fit, engagement } as ScoringModel;
   // Thresholds and temperature: the same share of outcomes reaches MQL, SQL, warm and hot as with the current model.
   const scored = outcomes.map(factScorer(current, draft, learnedKeys));
   const share = (pred: (r: OutcomeRow) => boolean) => outcomes.filter(pred).length / outcomes.length;
@@ -305,42 +329,43 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
     const s = qualifiedStage(current, 'confirmed', r.fit, r.engagement);
     return s === 'sql' || (stage === 'mql' && s === 'mql');
   });
-  const within = (s: number, fallback: number) => (s > 0 && s < 1 ? s : fallback);
-  const mql = round10(quantileAbove(scored.map((s) => s.score), within(stageShare('mql'), 0.5)));
-  const sql = Math.max(mql, round10(quantileAbove(scored.map((s) => s.score), within(stageShare('sql'), 0.2))));
   const basis = current.temperature.basis;
   const tValues = scored.map((s) => (basis === 'score' ? s.score : s.engagement));
   const tShare = (t: 'warm' | 'hot') => share((r) => {
     const now = temperatureOf(current, r.score, r.engagement);
     return now === 'hot' || (t === 'warm' && now === 'warm');
   });
-  const warm = round10(quantileAbove(tValues, within(tShare('warm'), 0.5)));
-  const hot = Math.max(warm, round10(quantileAbove(tValues, within(tShare('hot'), 0.2))));
-  const thresholdChanges = [
-    current.thresholds.sqlMinFit !== undefined || current.thresholds.mqlMinEngagement !== undefined || current.thresholds.sqlMinEngagement !== undefined
-      ? 'The minimum fit and engagement floors are left out: on the learned scale behaviour and fit are weighed by the outcomes themselves.'
-      : null,
-    `MQL from ${mql} and SQL from ${sql} points: the same share of these outcomes reaches MQL (${pct(stageShare('mql') * outcomes.length, outcomes.length)}) and SQL (${pct(stageShare('sql') * outcomes.length, outcomes.length)}) as with the current model.`,
-  ].filter((s): s is string => s !== null);
+  const notes: string[] = [];
+  /** The value above which the current model's share lies; when none or all of the outcomes reach it, a fixed share instead. */
+  const matched = (values: number[], now: number, fallback: number, what: string) => {
+    const used = now > 0 && now < 1 ? now : fallback;
+    if (used !== now) notes.push(`${what}: ${now === 0 ? 'no' : 'every'} outcome reaches it with the current model, so the suggestion puts it where ${Math.round(fallback * 100)} % do.`);
+    else notes.push(`${what}: reached by ${Math.round(now * 100)} % of these outcomes, as with the current model.`);
+    return round10(quantileAbove(values, used));
+  };
+  const scores = scored.map((s) => s.score);
+  const mql = matched(scores, stageShare('mql'), 0.5, 'MQL');
+  const sql = Math.max(mql, matched(scores, stageShare('sql'), 0.2, 'SQL'));
+  const warm = matched(tValues, tShare('warm'), 0.5, 'Warm');
+  const hot = Math.max(warm, matched(tValues, tShare('hot'), 0.2, 'Hot'));
+  if (current.thresholds.sqlMinFit !== undefined || current.thresholds.mqlMinEngagement !== undefined || current.thresholds.sqlMinEngagement !== undefined) {
+    notes.unshift('The minimum fit and engagement floors are left out: on the learned scale the outcomes weigh behaviour and fit against each other.');
+  }
   const model = parseModel({
     ...draft,
     thresholds: { mql, sql },
     temperature: { basis, warm, hot },
   });
 
-  const holdoutLabels = holdout.map((r) => r.won);
-  const currentAuc = rocAuc(holdout.map((r) => r.score), holdoutLabels);
   const score = factScorer(current, model, learnedKeys);
   const suggestedAuc = rocAuc(holdout.map((r) => score(r).score), holdoutLabels);
-  const won = (rs: readonly OutcomeRow[]) => rs.filter((r) => r.won).length;
-  const iso = (t: number) => new Date(t).toISOString();
   return {
+    ...base,
+    verdict: 'change' as const,
     model,
-    scale: { pointsPerDoubling: POINTS_PER_DOUBLING, meaning: `Every ${POINTS_PER_DOUBLING.toLocaleString('en-US')} points double the odds of a purchase.` },
-    training: { outcomes: train.length, won: won(train), from: iso(train[0]!.refAt), to: iso(train.at(-1)!.refAt), candidates: candidates.length, lambda },
     holdout: { outcomes: holdout.length, won: won(holdout), from: iso(holdout[0]!.refAt), to: iso(holdout.at(-1)!.refAt), current: currentAuc, suggested: suggestedAuc },
     changes,
-    thresholds: thresholdChanges,
+    thresholds: [`MQL from ${mql}, SQL from ${sql}, warm from ${warm}, hot from ${hot} points.`, ...notes],
   };
 }
 

@@ -67,3 +67,8 @@ export const eventsOfSubject = async (db: D1Database, siteId: string, leadId: st
               ORDER BY ts, event_id`)
     .bind(siteId, leadId, JSON.stringify(visitorIds))
     .all<Row>()).results;
+
+/** The scoring review's facts of the lead (its profile and behaviour at the hand-off, as the review judges them). */
+export const outcomeFactsOf = (db: D1Database, siteId: string, leadId: string) =>
+  db.prepare(`SELECT model_version, sales_status, ref_at, score, fit, engagement, facts, computed_at FROM outcome_facts
+              WHERE site_id = ? AND lead_id = ?`).bind(siteId, leadId).first<Row>();

@@ -1,7 +1,8 @@
 import { visitorIdsOf } from './erasure-store';
 import {
-  consentTextsOf, eventsOfSubject, leadRowOf, optinRequestsOf, outboxOf, rowsOfLeadIn, siteOf, visitorLinksOf, webhookTablesWithLead,
+  consentTextsOf, eventsOfSubject, leadRowOf, optinRequestsOf, outboxOf, outcomeFactsOf, rowsOfLeadIn, siteOf, visitorLinksOf, webhookTablesWithLead,
 } from './export-store';
+import { likelihoodFor } from '../review';
 import { ledgerOf } from '../leads';
 import { getLeadScore, stageHistoryOf, currentScoreOf } from '../scoring';
 
@@ -40,7 +41,7 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
   if (!lead) return null;
   const site = await siteOf(db, siteId);
 
-  const [ledger, texts, links, tokens, outbox, history, scoreRow] = await Promise.all([
+  const [ledger, texts, links, tokens, outbox, history, scoreRow, review] = await Promise.all([
     ledgerOf(db, siteId, leadId),
     consentTextsOf(db, siteId, leadId),
     visitorLinksOf(db, siteId, leadId),
@@ -48,12 +49,14 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
     outboxOf(db, siteId, leadId),
     stageHistoryOf(db, siteId, leadId),
     getLeadScore(db, siteId, leadId),
+    outcomeFactsOf(db, siteId, leadId),
   ]);
 
   const visitorIds = await visitorIdsOf(db, siteId, leadId, (lead.visitor_id as string | null) ?? null);
   const events = await eventsOfSubject(db, siteId, leadId, visitorIds);
 
   const score = scoreRow && (await currentScoreOf(db, siteId, scoreRow, now));
+  const likelihood = score ? await likelihoodFor(db, siteId, { status: lead.status as string, score: score.score, modelVersion: score.modelVersion, lines: score.explanation.lines }) : undefined;
 
   return {
     format: EXPORT_FORMAT,
@@ -98,6 +101,12 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
       state: t.used_by === 'void' ? 'voided' : t.used_at !== null ? 'confirmed' : (t.expires_at as number) <= now ? 'expired' : 'open',
     })),
     score,
+    // Profiling the person is subject to (docs/scoring-review.md): the likelihood to buy and the review's facts.
+    likelihood: likelihood ?? null,
+    scoringReview: review && {
+      modelVersion: review.model_version, salesStatus: review.sales_status, handedOffAt: review.ref_at, score: review.score, fit: review.fit,
+      engagement: review.engagement, facts: parseJson(review.facts), computedAt: review.computed_at,
+    },
     stageHistory: history,
     events: events.map((e) => ({
       id: e.event_id, kind: e.kind, name: e.name, visitorId: e.visitor_id, url: e.url, path: e.path, referrer: e.referrer,

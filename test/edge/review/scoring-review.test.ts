@@ -99,10 +99,18 @@ describe('GET /v1/reports/scoring-review', () => {
     // Erasure leaves no facts behind.
     expect((await api(key, 'DELETE', `/v1/leads/${ids[2]}`)).status).toBe(200);
     expect(await count('SELECT COUNT(*) AS n FROM outcome_facts WHERE site_id = ? AND lead_id = ?', site, ids[2])).toBe(0);
-    // A withdrawn lead leaves the review at the next refresh (the cron's).
-    await env.DB.prepare(`UPDATE leads SET status = 'withdrawn' WHERE site_id = ? AND id = ?`).bind(site, ids[3]).run();
-    await runCron(Date.now());
+    // The GDPR export shows the profiling: the likelihood and the review's facts.
+    const exported = await (await api(key, 'GET', `/v1/leads/${ids[3]}/export`)).json() as any;
+    expect(exported.likelihood.probability).toBeGreaterThan(0);
+    expect(exported.scoringReview).toMatchObject({ salesStatus: 'lost', facts: { attrs: { size: '1-9' } } });
+    // A withdrawal takes the lead out of the review at once.
+    expect((await api(key, 'POST', `/v1/leads/${ids[3]}/withdraw`)).status).toBe(200);
     expect(await count('SELECT COUNT(*) AS n FROM outcome_facts WHERE site_id = ? AND lead_id = ?', site, ids[3])).toBe(0);
+    // A lead that loses its sales status (the CRM's correction) leaves at the next refresh, the cron's.
+    await env.DB.prepare(`UPDATE leads SET sales_status = NULL WHERE site_id = ? AND id = ?`).bind(site, ids[5]).run();
+    await runCron(Date.now());
+    expect(await count('SELECT COUNT(*) AS n FROM outcome_facts WHERE site_id = ? AND lead_id = ?', site, ids[5])).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM outcome_facts WHERE site_id = ?', site)).toBe(57);
   });
 
   it('refuses inverted, future, absurd and unknown parameters with a clear problem', async () => {

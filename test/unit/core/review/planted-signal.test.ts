@@ -25,6 +25,7 @@ describe('the scoring review finds what was planted', () => {
 
   it('suggests a model that clearly beats the default on the newest quarter, with the planted rules', () => {
     const s = suggestModel(DEFAULT_MODEL, rows, PERIOD);
+    expect(s.verdict).toBe('change');
     expect(s.holdout.outcomes).toBe(500);
     expect(s.holdout.suggested!.auc).toBeGreaterThan(s.holdout.current!.auc + 0.1);
     expect(s.holdout.suggested!.auc).toBeGreaterThan(0.68);
@@ -61,9 +62,11 @@ describe('with no signal', () => {
     expect(review.discrimination.auc!.ci[1]).toBeGreaterThan(0.5);
   });
 
-  it('suggests nothing learned and ranks no better than chance', () => {
+  it('suggests nothing learned and ranks no better than chance: the current model stays', () => {
     const s = suggestModel(DEFAULT_MODEL, rows, PERIOD);
-    expect(s.changes.filter((c) => c.action === 'added')).toEqual([]);
+    expect(s.verdict).toBe('keep');
+    expect(s.model).toEqual(DEFAULT_MODEL);
+    expect(s.changes.filter((c) => c.action !== 'kept')).toEqual([]);
     expect(s.holdout.suggested!.ci[0]).toBeLessThan(0.5);
     expect(s.holdout.suggested!.auc).toBeLessThan(0.58);
   });
