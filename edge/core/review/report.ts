@@ -14,7 +14,7 @@ import { benjaminiHochberg, fisherExact, plattScale, quantileBands, rocAuc, sigm
 export const REVIEW_MINIMUM = { outcomes: 30, won: 10, notWon: 10 } as const;
 /** Share of the outcomes (by score at hand-off) that counts as high scorers. */
 export const HIGH_SHARE = 0.3;
-/** An attribute value is tested only when this many leads of the compared group have it. */
+/** An attribute value is tested only when this many leads of both groups together have it. */
 const MIN_VALUE_COUNT = 5;
 /** A finding is significant when its false-discovery-adjusted q is below this. */
 export const SIGNIFICANCE = 0.05;
