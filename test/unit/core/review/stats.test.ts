@@ -10,18 +10,10 @@ import {
   sigmoid,
   wilson,
 } from '../../../../edge/core/review/stats';
+import { mulberry32 } from './planted';
 
-/** Seeded PRNG (mulberry32): the same numbers on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: the same numbers on every run. */
+const rng = mulberry32;
 
 /** Standard normal by Box–Muller from a uniform source. */
 function normal(u: () => number): () => number {
