@@ -26,15 +26,19 @@ export interface StaleLead {
  * close, then its assignment, then its last change.
  */
 export async function staleOutcomeLeads(db: D1Database, siteId: string, modelVersion: number, limit: number): Promise<StaleLead[]> {
+  const { results: due } = await db
+    .prepare(`SELECT l.id FROM leads l INDEXED BY leads_by_sales_status
+              LEFT JOIN outcome_facts f ON f.site_id = l.site_id AND f.lead_id = l.id
+              WHERE l.site_id = ?1 AND l.sales_status IS NOT NULL AND l.status != 'withdrawn'
+                AND (f.lead_id IS NULL OR f.model_version != ?2 OR f.sales_rev IS NOT l.sales_rev)
+              ORDER BY l.id LIMIT ?3`)
+    .bind(siteId, modelVersion, limit)
+    .all<{ id: string }>();
+  if (!due.length) return [];
+  // The hand-off moment and the magnet for the chunk only, in a second statement: joined to the list above, the planner
+  // walked every lead of the site. CROSS JOIN keeps the id list outside.
   const { results } = await db
     .prepare(`
-      WITH due AS (
-        SELECT l.id FROM leads l INDEXED BY leads_by_sales_status
-        LEFT JOIN outcome_facts f ON f.site_id = l.site_id AND f.lead_id = l.id
-        WHERE l.site_id = ?1 AND l.sales_status IS NOT NULL AND l.status != 'withdrawn'
-          AND (f.lead_id IS NULL OR f.model_version != ?2 OR f.sales_rev IS NOT l.sales_rev)
-        ORDER BY l.id LIMIT ?3)
-      -- The hand-off moment and the magnet only for the chunk: in the list above they would be computed for every candidate.
       SELECT l.id, l.email, l.company, l.role, l.company_size, l.industry, l.country, l.budget, l.authority, l.need, l.timeline,
              l.sales_status, l.sales_rev,
              COALESCE((SELECT MIN(h.at) FROM stage_history h
@@ -42,9 +46,9 @@ export async function staleOutcomeLeads(db: D1Database, siteId: string, modelVer
                          AND (h.to_stage = COALESCE((SELECT handoff_stage FROM sales_settings WHERE site_id = ?1), 'sql') OR h.to_stage IN (${SALES_STAGES}))),
                       l.closed_at, l.assigned_at, l.updated_at) AS ref_at,
              (SELECT magnet_id FROM consent_ledger WHERE site_id = ?1 AND lead_id = l.id AND magnet_id IS NOT NULL ORDER BY seq LIMIT 1) AS magnet
-      FROM due JOIN leads l ON l.site_id = ?1 AND l.id = due.id
+      FROM json_each(?2) j CROSS JOIN leads l ON l.site_id = ?1 AND l.id = j.value
       ORDER BY l.id`)
-    .bind(siteId, modelVersion, limit)
+    .bind(siteId, JSON.stringify(due.map((d) => d.id)))
     .all<Record<string, string | number | null>>();
   return results.map((r) => ({
     id: r.id as string,
