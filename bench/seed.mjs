@@ -59,3 +59,69 @@ export const load = (opts) => new Promise((resolve, reject) => autocannon(opts, 
 /** @param {number[]} xs @param {number} p */
 export const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
+
+/** The lead's number in SQL, from an id made by leadsSql (`l0000042` → 42). @param {string} [table] */
+const leadNo = (table = '') => `CAST(substr(${table}id, 2) AS INTEGER)`;
+/**
+ * The hand-off moment of lead number `n` (an SQL expression): 80 % within the
+ * last 365 days, the rest 365–600 days ago, spread over the hours of a day.
+ * @param {string} n @param {number} now
+ */
+const handoffAt = (n, now) => `(${now} - (CASE WHEN ((${n} * 48271) % 2147483647) % 1000 < 800
+    THEN (((${n} * 48271) % 2147483647) % 1000) * 365 / 800
+    ELSE 365 + ((((${n} * 48271) % 2147483647) % 1000) - 800) * 235 / 200 END) * 86400000 - (${n} % 86400) * 1000)`;
+
+/**
+ * Sales outcomes for `outcomes` of the `leads` leads made by leadsSql (a
+ * spread-out, deterministic choice: (n · 7919) mod leads < outcomes): about
+ * 25 % won (with a deal value), the rest lost or rejected, each with
+ * sales_rev, assigned_at and closed_at, and one stage_history row mql → sql
+ * at its hand-off (80 % within the last 365 days, the rest up to 600 days
+ * ago). Buying depends on the profile: industry Software and company size
+ * 50-249 raise the win share, a US country a little, a free-mail address
+ * lowers it. The leads' sign-up moves to 90 days before the hand-off.
+ * @param {string} site @param {number} now @param {number} leads @param {number} outcomes
+ */
+export const outcomesSql = (site, now, leads, outcomes) => {
+  const n = leadNo();
+  const chance = `(140 + 200 * (${n} % 3 = 0) + 200 * (${n} % 5 = 2) + 80 * (${n} % 6 = 3) - 50 * (${n} % 4 = 0))`;
+  const draw = `((((${n} * 1103515245 + 12345) % 2147483648) / 65536) % 1000)`;
+  const at = handoffAt(n, now);
+  return `
+UPDATE leads SET
+  sales_status = CASE WHEN ${draw} < ${chance} THEN 'won' WHEN (${n} / 7) % 3 = 0 THEN 'rejected' ELSE 'lost' END,
+  sales_reason = CASE WHEN ${draw} < ${chance} THEN NULL WHEN (${n} / 7) % 3 = 0 THEN 'no_budget' ELSE 'price' END,
+  deal_value = CASE WHEN ${draw} < ${chance} THEN 1000 + (${n} % 50) * 250 ELSE NULL END,
+  deal_currency = CASE WHEN ${draw} < ${chance} THEN 'EUR' ELSE NULL END,
+  sales_rev = 'seed-' || ${n},
+  assigned_at = ${at} + 3600000,
+  closed_at = MIN(${now}, ${at} + (3 + ${n} % 60) * 86400000),
+  created_at = ${at} - 90 * 86400000, confirmed_at = ${at} - 90 * 86400000
+WHERE site_id = '${site}' AND (${n} * 7919) % ${leads} < ${outcomes};
+INSERT INTO stage_history (site_id, lead_id, from_stage, to_stage, direction, at, score, fit, engagement, model_version)
+  SELECT '${site}', id, 'mql', 'sql', 'up', ${at}, 0, 0, 0, 1
+  FROM leads INDEXED BY leads_by_sales_status WHERE site_id = '${site}' AND sales_status IS NOT NULL;`;
+};
+
+/**
+ * Moves the events of the leads with a sales outcome (outcomesSql) into the
+ * weeks before their hand-off, so the behaviour at the hand-off is what the
+ * review sees (events after it are ignored there): event k of a lead lies
+ * (k + 1) · (1 + n mod 6) days before the hand-off.
+ * @param {string} site @param {number} now
+ */
+export const outcomeEventsSql = (site, now) => {
+  const n = `CAST(substr(lead_id, 2) AS INTEGER)`;
+  const ts = `${handoffAt(n, now)} - (lead_seq + 1) * (1 + ${n} % 6) * 86400000`;
+  return `
+UPDATE events SET ts = ${ts}, client_ts = ${ts}, received_at = ${ts}
+WHERE site_id = '${site}' AND lead_id IN (SELECT id FROM leads INDEXED BY leads_by_sales_status WHERE site_id = '${site}' AND sales_status IS NOT NULL);`;
+};
+
+/** Rows of one read-only query against the local D1 (wrangler d1 execute --json). @param {string} persistTo @param {string} sql @returns {Record<string, unknown>[]} */
+export function querySql(persistTo, sql) {
+  const out = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'DB', '--local',
+    '--persist-to', persistTo, '--command', sql, '--json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } });
+  if (out.status !== 0) throw new Error(`query failed: ${out.stderr}${out.stdout}`);
+  return JSON.parse(out.stdout)[0]?.results ?? [];
+}
