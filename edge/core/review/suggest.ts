@@ -3,7 +3,7 @@ import { SIZE_BUCKETS, parseModel, qualifiedStage, temperatureOf, type Engagemen
 import { BANT } from '../sales/qualification';
 import { behaviourRule, matchedFitRules } from './facts';
 import { requireOutcomes, withOutcomes, type FactRow, type OutcomeRow } from './report';
-import { benjaminiHochberg, fitLogistic, rocAuc } from './stats';
+import { fitLogistic, rocAuc, sigmoid } from './stats';
 
 /**
  * The suggested model: an L2-regularised logistic regression of "won" on
@@ -19,10 +19,10 @@ import { benjaminiHochberg, fitLogistic, rocAuc } from './stats';
  *
  * Validation is by time, as the model will be used: fit on the older three
  * quarters of the outcomes, report the AUC of the current model and of the
- * suggestion on the newest quarter. A feature joins the suggestion only
- * when its weight is significant (Benjamini–Hochberg q < 0.05 over all
- * candidates): with no signal in the data the suggestion keeps nothing it
- * learned, instead of fitting noise.
+ * suggestion on the newest quarter. Features join by forward selection
+ * with score tests (forwardSelection): with no signal in the data nothing
+ * enters, instead of fitting noise. The verdict is `change` only when the
+ * suggestion ranks the newest quarter better than the current model.
  */
 
 export const SUGGEST_MINIMUM = { outcomes: 80, won: 20, notWon: 20 } as const;
@@ -32,7 +32,6 @@ export const POINTS_PER_DOUBLING = 1000;
 const K = POINTS_PER_DOUBLING / Math.LN2;
 const LAMBDAS = [0.3, 1, 3, 10, 30];
 const MAX_RULES = 20;
-const Q_MAX = 0.05;
 /** Candidate values per attribute (the most frequent). */
 const VALUES_PER_ATTRIBUTE = 12;
 
@@ -198,12 +197,104 @@ function chooseLambda(x: number[][], y: boolean[]): number {
   return best;
 }
 
+/**
+ * Forward selection by score tests: start from the base rate; at each step
+ * add the feature whose score (Rao) test against the current fit is
+ * strongest, while its p-value is below 0.05 divided by the number of
+ * features still out (Bonferroni: with no signal, nothing enters with 95 %
+ * probability). A feature that says what the selected ones say already has
+ * no score left, so twins and combinations never enter together. At most
+ * MAX_RULES per group. Returns, per feature, the statistic it entered with,
+ * or for those left out the one against the final selection.
+ */
+function forwardSelection(x: number[][], y: boolean[], groups: readonly ('fit' | 'engagement')[]) {
+  const n = x.length;
+  const p = groups.length;
+  const selected: number[] = [];
+  const chi2 = new Array<number>(p).fill(0);
+  const pv = new Array<number>(p).fill(1);
+  const inGroup = { fit: 0, engagement: 0 };
+  for (;;) {
+    const f = fitLogistic(x.map((row) => selected.map((j) => row[j]!)), y, 1e-3);
+    const prob = x.map((row) => sigmoid(f.intercept + selected.reduce((s, j, k) => s + f.weights[k]! * row[j]!, 0)));
+    // Information of the selected columns with the intercept: I_SS = X_S' W X_S.
+    const cols = [(_: number) => 1, ...selected.map((j) => (r: number) => x[r]![j]!)];
+    const m = cols.length;
+    const iss = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+    for (let r = 0; r < n; r++) {
+      const w = prob[r]! * (1 - prob[r]!);
+      for (let a = 0; a < m; a++) for (let b = a; b < m; b++) iss[a]![b]! += w * cols[a]!(r) * cols[b]!(r);
+    }
+    for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) iss[a]![b] = iss[b]![a]!;
+    let best = -1;
+    const remaining = groups.map((g, j) => j).filter((j) => !selected.includes(j) && inGroup[groups[j]!] < MAX_RULES);
+    for (const j of remaining) {
+      let u = 0, ijj = 0;
+      const isj = new Array<number>(m).fill(0);
+      for (let r = 0; r < n; r++) {
+        const v = x[r]![j]!;
+        if (v === 0) continue;
+        const w = prob[r]! * (1 - prob[r]!);
+        u += v * ((y[r] ? 1 : 0) - prob[r]!);
+        ijj += w * v * v;
+        for (let a = 0; a < m; a++) isj[a]! += w * v * cols[a]!(r);
+      }
+      const solved = solve(iss, isj);
+      const variance = ijj - (solved ? solved.reduce((s, z, a) => s + z * isj[a]!, 0) : ijj);
+      const stat = variance > 1e-9 * Math.max(1, ijj) ? (u * u) / variance : 0;
+      if (!selected.includes(j)) {
+        chi2[j] = stat;
+        pv[j] = 2 * (1 - cumulativeStdNormalProbability(Math.sqrt(stat)));
+      }
+      if (best < 0 || stat > chi2[best]!) best = j;
+    }
+    if (best < 0 || !(pv[best]! < 0.05 / remaining.length)) break;
+    selected.push(best);
+    inGroup[groups[best]!]++;
+  }
+  return { selected, chi2, p: pv };
+}
+
+/** x with A·x = b for a small symmetric positive definite A (Gaussian elimination with pivoting); null when singular. */
+function solve(a: number[][], b: number[]): number[] | null {
+  const m = b.length;
+  const aug = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < m; c++) {
+    let piv = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(aug[r]![c]!) > Math.abs(aug[piv]![c]!)) piv = r;
+    if (Math.abs(aug[piv]![c]!) < 1e-12) return null;
+    [aug[c], aug[piv]] = [aug[piv]!, aug[c]!];
+    for (let r = 0; r < m; r++) {
+      if (r === c) continue;
+      const f = aug[r]![c]! / aug[c]![c]!;
+      if (f !== 0) for (let k = c; k <= m; k++) aug[r]![k]! -= f * aug[c]![k]!;
+    }
+  }
+  return aug.map((row, i) => row[m]! / row[i]!);
+}
+
+const formatP = (p: number) => (p < 0.0001 ? '< 0.0001' : p.toPrecision(2));
+
 const roundPoints = (p: number) => Math.max(-100_000, Math.min(100_000, Math.abs(p) < 100 ? Math.round(p) : Math.round(p / 10) * 10));
 
-/** The value of `xs` above which `share` of them lie. */
-const quantileAbove = (xs: readonly number[], share: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.floor(s.length * (1 - share))))] ?? 0;
+/**
+ * The threshold among the values that `share` of them reach, as near as the
+ * values allow: learned scores take few distinct values, and a quantile
+ * could land on the lowest one, which every lead reaches. Ties go up.
+ */
+const thresholdFor = (xs: readonly number[], share: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  let best = sorted.at(-1) ?? 0;
+  let bestGap = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
+    const gap = Math.abs((sorted.length - i) / sorted.length - share);
+    if (gap <= bestGap) {
+      bestGap = gap;
+      best = sorted[i]!;
+    }
+  }
+  return best;
 };
 
 export interface RuleChange {
@@ -231,23 +322,14 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
   const { candidates, probe, unjudged } = candidatesOf(current, train);
   const y = train.map((r) => r.won);
   const x = matrix(train, candidates, probe);
-  const lambda = candidates.length ? chooseLambda(x, y) : LAMBDAS[0]!;
-  // Which features matter: Wald tests of a nearly unpenalised fit (exact repeats are already out), so that shrinkage
-  // does not hide an effect; the chosen λ shapes the final points only.
-  const full = fitLogistic(x, y, 1e-3);
-  const p = full.weights.map((w, i) => {
-    const se = full.standardErrors[i]!;
-    return Number.isFinite(se) && se > 0 ? 2 * (1 - cumulativeStdNormalProbability(Math.abs(w / se))) : 1;
-  });
-  const q = benjaminiHochberg(p);
-  const z = full.weights.map((w, i) => w / full.standardErrors[i]!);
-  const chosen = candidates
-    .map((c, i) => ({ c, i }))
-    .filter(({ i }) => q[i]! < Q_MAX)
-    .sort((a, b) => Math.abs(z[b.i]!) - Math.abs(z[a.i]!));
-  const selected = [...chosen.filter((s) => s.c.group === 'fit').slice(0, MAX_RULES), ...chosen.filter((s) => s.c.group === 'engagement').slice(0, MAX_RULES)];
+  const steps = forwardSelection(x, y, candidates.map((c) => c.group));
+  const selected = steps.selected.map((i) => ({ c: candidates[i]!, i }));
+  const xs = train.map((_, r) => selected.map((s) => x[r]![s.i]!));
+  const lambda = selected.length ? chooseLambda(xs, y) : LAMBDAS[0]!;
+  /** How a feature fared: its score test when it entered, or (left out) against the final selection. */
+  const test = (i: number) => `χ² = ${steps.chi2[i]!.toFixed(1)}, p = ${formatP(steps.p[i]!)}`;
   // The final weights: refitted on the selected features only, so dropped ones do not bend the rest.
-  const final = fitLogistic(train.map((_, r) => selected.map((s) => x[r]![s.i]!)), y, lambda);
+  const final = fitLogistic(xs, y, lambda);
   const pointsOf = new Map(selected.map((s, j) => [s.c.key, roundPoints(final.weights[j]! * K)]));
 
   const winRate = (i: number) => {
@@ -279,12 +361,12 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
       const after = pointsOf.get(rule.id);
       if (after === undefined || after === 0) {
         changes.push({ id: rule.id, group, action: 'dropped', before: rule.points, after: null,
-          why: `no measurable relation to wins: ${winRate(i)}; z = ${z[i]!.toFixed(1)}, q = ${q[i]!.toFixed(2)}` });
+          why: `no measurable relation to wins once the selected rules are in: ${winRate(i)}; ${test(i)}` });
         continue;
       }
       keep(withPoints(rule, after), group);
       changes.push({ id: rule.id, group, action: after === rule.points ? 'kept' : 'changed', before: rule.points, after,
-        why: `${winRate(i)}; z = ${z[i]!.toFixed(1)}` });
+        why: `${winRate(i)}; ${test(i)}` });
     }
   }
   for (const s of selected) {
@@ -293,7 +375,7 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
     if (after === 0) continue;
     const rule = withPoints({ ...s.c.rule, points: 1 } as FitRule | EngagementRule, after);
     keep(rule, s.c.group);
-    changes.push({ id: rule.id, group: s.c.group, action: 'added', before: null, after, why: `${winRate(s.i)}; z = ${z[s.i]!.toFixed(1)}` });
+    changes.push({ id: rule.id, group: s.c.group, action: 'added', before: null, after, why: `${winRate(s.i)}; ${test(s.i)}` });
   }
 
   const learnedKeys = new Map(candidates.filter((c) => c.current === null && c.group === 'engagement').map((c) => [c.key, c.behaviourKey!]));
@@ -315,7 +397,7 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
       model: current,
       holdout: { outcomes: holdout.length, won: won(holdout), from: iso(holdout[0]!.refAt), to: iso(holdout.at(-1)!.refAt), current: currentAuc, suggested: currentAuc },
       changes: changes.map((c) => (c.action === 'dropped'
-        ? { ...c, action: 'kept' as const, after: c.before, why: `kept: ${c.why.replace(/^no measurable relation to wins: /, 'no rule of these outcomes relates measurably to wins, none is changed: ')}` }
+        ? { ...c, action: 'kept' as const, after: c.before, why: `kept: ${c.why.replace(/^no measurable relation to wins once the selected rules are in: /, 'no rule of these outcomes relates measurably to wins, none is changed: ')}` }
         : c)),
       thresholds: ['No change: no feature relates to wins significantly (q < 0.05) in these outcomes, so the current model stays as it is.'],
     };
@@ -341,7 +423,8 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
     const used = now > 0 && now < 1 ? now : fallback;
     if (used !== now) notes.push(`${what}: ${now === 0 ? 'no' : 'every'} outcome reaches it with the current model, so the suggestion puts it where ${Math.round(fallback * 100)} % do.`);
     else notes.push(`${what}: reached by ${Math.round(now * 100)} % of these outcomes, as with the current model.`);
-    return round10(quantileAbove(values, used));
+    // Rounded down to tens: the leads at the chosen value still reach it.
+    return Math.floor(thresholdFor(values, used) / 10) * 10;
   };
   const scores = scored.map((s) => s.score);
   const mql = matched(scores, stageShare('mql'), 0.5, 'MQL');
@@ -359,13 +442,19 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
 
   const score = factScorer(current, model, learnedKeys);
   const suggestedAuc = rocAuc(holdout.map((r) => score(r).score), holdoutLabels);
+  // Learned on the older outcomes, judged on the newest: a suggestion that ranks them no better is not one to apply.
+  const better = (suggestedAuc?.auc ?? 0) > (currentAuc?.auc ?? 0);
+  const verdictNotes: string[] = [];
+  if (!better) {
+    verdictNotes.push(`Keep the current model: on the newest quarter it ranks buyers at least as well (AUC ${currentAuc?.auc.toFixed(3)} against ${suggestedAuc?.auc.toFixed(3)} for this suggestion). The suggestion is shown for reading, not for applying.`);
+  }
   return {
     ...base,
-    verdict: 'change' as const,
+    verdict: better ? 'change' as const : 'keep' as const,
     model,
     holdout: { outcomes: holdout.length, won: won(holdout), from: iso(holdout[0]!.refAt), to: iso(holdout.at(-1)!.refAt), current: currentAuc, suggested: suggestedAuc },
     changes,
-    thresholds: [`MQL from ${mql}, SQL from ${sql}, warm from ${warm}, hot from ${hot} points.`, ...notes],
+    thresholds: [...verdictNotes, `MQL from ${mql}, SQL from ${sql}, warm from ${warm}, hot from ${hot} points.`, ...notes],
   };
 }
 
@@ -405,5 +494,4 @@ function withPoints<R extends FitRule | EngagementRule>(rule: R, points: number)
   return out as R;
 }
 
-const round10 = (n: number) => Math.round(n / 10) * 10;
 const pct = (k: number, n: number) => (n ? `${Math.round((100 * k) / n)} %` : '–');

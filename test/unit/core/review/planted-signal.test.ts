@@ -4,7 +4,7 @@ import { buildReview, type Finding } from '../../../../edge/core/review/report';
 import { calibrationError, sigmoid } from '../../../../edge/core/review/stats';
 import { suggestModel } from '../../../../edge/core/review/suggest';
 import { DEFAULT_MODEL } from '../../../../edge/core/scoring';
-import { DAY, NOW, plantedLeads } from './planted';
+import { DAY, NOW, PLANTED, plantedLeads } from './planted';
 
 const PERIOD = { now: NOW, openDays: 180, from: NOW - 800 * DAY, to: NOW };
 const significant = (fs: Finding[]) => fs.filter((f) => f.significant).map((f) => `${f.attribute}=${f.value}`);
@@ -69,5 +69,19 @@ describe('with no signal', () => {
     expect(s.changes.filter((c) => c.action !== 'kept')).toEqual([]);
     expect(s.holdout.suggested!.ci[0]).toBeLessThan(0.5);
     expect(s.holdout.suggested!.auc).toBeLessThan(0.58);
+  });
+});
+
+describe('when what it learned stops holding', () => {
+  it('says to keep the current model if the suggestion ranks the newest quarter no better', () => {
+    // Manufacturers bought in the older outcomes and stopped buying in the newest quarter.
+    const older = plantedLeads(DEFAULT_MODEL, 1500, 21, { ...PLANTED, pricing: 0, freemail: 0 }).rows;
+    const newer = plantedLeads(DEFAULT_MODEL, 500, 22, { ...PLANTED, manufacturing: -1.6, pricing: 0, freemail: 0 }).rows
+      .map((r, i) => ({ ...r, refAt: NOW - 190 * DAY + i * 60_000 }));
+    const s = suggestModel(DEFAULT_MODEL, [...older, ...newer], PERIOD);
+    expect(s.changes.find((c) => c.id === 'industry-manufacturing')?.action).toBe('added');
+    expect(s.holdout.suggested!.auc).toBeLessThan(s.holdout.current!.auc);
+    expect(s.verdict).toBe('keep');
+    expect(s.thresholds[0]).toMatch(/^Keep the current model/);
   });
 });

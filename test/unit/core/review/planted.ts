@@ -31,7 +31,18 @@ export interface Planted {
   truth: number[];
 }
 
-export function plantedLeads(model: ScoringModel, n: number, seed: number, signal: boolean): Planted {
+/** Log-odds of a purchase: the base and what manufacturing, each pricing visit and a free-mail address add. */
+export interface Effects {
+  base: number;
+  manufacturing: number;
+  pricing: number;
+  freemail: number;
+}
+export const PLANTED: Effects = { base: -1.6, manufacturing: 1.6, pricing: 0.45, freemail: -1.5 };
+export const NO_SIGNAL: Effects = { base: -0.9, manufacturing: 0, pricing: 0, freemail: 0 };
+
+export function plantedLeads(model: ScoringModel, n: number, seed: number, signal: boolean | Effects): Planted {
+  const fx = signal === true ? PLANTED : signal === false ? NO_SIGNAL : signal;
   const r = mulberry32(seed);
   const rows: FactRow[] = [];
   const truth: number[] = [];
@@ -49,7 +60,7 @@ export function plantedLeads(model: ScoringModel, n: number, seed: number, signa
     }
     // Scored in the order they happened, as the collector does.
     const events: ScoringEvent[] = raw.sort((x, y) => x.ts - y.ts).map((e, seq) => ({ ...e, seq }));
-    const logit = signal ? -1.6 + (industry === 'Manufacturing' ? 1.6 : 0) + 0.45 * pricing - (freemail ? 1.5 : 0) : -0.9;
+    const logit = fx.base + (industry === 'Manufacturing' ? fx.manufacturing : 0) + fx.pricing * pricing + (freemail ? fx.freemail : 0);
     const p = 1 / (1 + Math.exp(-logit));
     const won = r() < p;
     const profile = {
