@@ -38,3 +38,14 @@ CREATE TABLE likelihood_calibrations (
   won            INTEGER NOT NULL,
   fitted_at      INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- The review of the default period (the last 365 days of hand-offs), as the
+-- cron or the last request computed it: reading the report is one row. Dropped
+-- whenever the facts change; recomputed when older than an hour.
+CREATE TABLE review_snapshots (
+  site_id        TEXT PRIMARY KEY REFERENCES sites(id) ON DELETE CASCADE,
+  model_version  INTEGER NOT NULL,
+  open_days      INTEGER NOT NULL,
+  computed_at    INTEGER NOT NULL,
+  report         TEXT NOT NULL
+) WITHOUT ROWID;

@@ -2,7 +2,7 @@ import { outcomeOf } from '../../core/review/facts';
 import { createPreview, whyMoved, type PreviewLead } from '../../core/review/preview';
 import type { LeadStatus, ScoringModel } from '../../core/scoring';
 import { eventsOfLeads, getLeadScores, leadsAfter } from '../scoring';
-import { OPEN_DAYS } from './refresh';
+import { OPEN_DAYS } from './constants';
 import { outcomesOf } from './store';
 
 /** Leads per page: one read of the leads, one of their events, one of their outcomes. */

@@ -3,12 +3,13 @@ import { fitCalibration } from '../../core/review/likelihood';
 import type { ScoringModel } from '../../core/scoring';
 import { eventsOfLeads, modelAt } from '../scoring';
 import { getSite } from '../sites';
-import { deleteLeftFacts, factRows, getCalibration, putCalibration, sitesWithOutcomes, staleOutcomeLeads, writeFactsStatements } from './store';
+import { Refused } from '../../core/errors';
+import { OPEN_DAYS } from './constants';
+import { defaultReview } from './review-snapshot';
+import { deleteLeftFacts, dropSnapshot, factRows, getCalibration, putCalibration, sitesWithOutcomes, staleOutcomeLeads, writeFactsStatements } from './store';
 
 /** Leads per chunk: one read of their events and one batch of writes. */
 const CHUNK = 200;
-/** Outcomes of a lead handed off this long ago without a win count as not won (docs/scoring-review.md). */
-export const OPEN_DAYS = 180;
 /** A calibration is refitted at least this often: open leads age into "not won" as days pass. */
 const CALIBRATION_MAX_AGE = 86_400_000;
 
@@ -47,6 +48,7 @@ export async function refreshOutcomeFacts(db: D1Database, siteId: string, now: n
   }
   if (complete) {
     const left = await deleteLeftFacts(db, siteId);
+    if (computed || left) await dropSnapshot(db, siteId);
     const current = await getCalibration(db, siteId);
     if (computed || left || !current || current.modelVersion !== model.version || now - current.fittedAt > CALIBRATION_MAX_AGE) {
       await putCalibration(db, siteId, fitCalibration(await factRows(db, siteId, model.version), model.version, now, OPEN_DAYS));
@@ -72,7 +74,10 @@ export async function runReviewMaintenance(db: D1Database, now: number, budgetMs
   for (const siteId of await sitesWithOutcomes(db)) {
     const left = budgetMs - (Date.now() - started);
     if (left <= 0) break;
-    computed += (await refreshOutcomeFacts(db, siteId, now, left)).computed;
+    const r = await refreshOutcomeFacts(db, siteId, now, left);
+    computed += r.computed;
+    // The default report ready before anyone asks; too few outcomes is not an error here.
+    if (r.complete) await defaultReview(db, siteId, r.modelVersion, now).catch((err) => { if (!(err instanceof Refused)) throw err; });
     sites++;
   }
   return { sites, computed };

@@ -9,7 +9,9 @@ import { validate } from '../../http/validate';
 import { modelAt } from '../scoring';
 import { getSite, requireApiKey, type KeyedEnv } from '../sites';
 import { previewDraft } from './preview';
-import { OPEN_DAYS, refreshOutcomeFacts } from './refresh';
+import { OPEN_DAYS } from './constants';
+import { refreshOutcomeFacts } from './refresh';
+import { DEFAULT_PERIOD_DAYS, defaultReview } from './review-snapshot';
 import { reviewQuery, suggestBody } from './schemas';
 import { factRows } from './store';
 
@@ -41,19 +43,25 @@ export const reviewRoutes = new Hono<KeyedEnv>()
     const q = validate(reviewQuery, c.req.query(), 'query');
     const now = Date.now();
     const to = q.to ?? now;
-    const from = q.from ?? to - 365 * DAY;
+    const from = q.from ?? to - DEFAULT_PERIOD_DAYS * DAY;
     if (from >= to) throw invalid('"from" must be before "to".', [{ path: '/from', message: 'must be before to' }]);
     if (to - from > 3 * 366 * DAY) throw invalid('The period is longer than three years.', [{ path: '/from', message: 'must be at most three years before to' }]);
     if (from > now) throw invalid('The period lies in the future.', [{ path: '/from', message: 'must not be in the future' }]);
     const started = performance.now();
     const f = await upToDate(c, now);
     if (f.pending) return f.pending;
+    c.header('Cache-Control', 'no-store');
+    if (q.from === undefined && q.to === undefined && (q.openDays ?? OPEN_DAYS) === OPEN_DAYS) {
+      // The default report: its snapshot, at most an hour old (its computedAt says when).
+      const report = await defaultReview(c.env.DB, f.siteId, f.modelVersion, now);
+      c.header('Server-Timing', `review;dur=${(performance.now() - started).toFixed(1)}`);
+      return c.body(report, 200, { 'Content-Type': 'application/json' });
+    }
     const model = await modelAt(c.env.DB, f.siteId, f.modelVersion);
     const rows = await factRows(c.env.DB, f.siteId, f.modelVersion, { from, to });
     const review = buildReview(model, rows, { now, openDays: q.openDays ?? OPEN_DAYS, from, to });
     c.header('Server-Timing', `review;dur=${(performance.now() - started).toFixed(1)}`);
-    c.header('Cache-Control', 'no-store');
-    return c.json(review);
+    return c.json({ ...review, computedAt: new Date(now).toISOString() });
   })
   .post('/v1/scoring-model/suggest', requireApiKey('leads:read', 'config:write'), async (c) => {
     const raw = c.req.header('content-length') === '0' || !c.req.raw.body ? {} : await readJson(c.req.raw, SUGGEST_BODY);

@@ -157,3 +157,29 @@ export async function sitesWithOutcomes(db: D1Database): Promise<string[]> {
     .all<{ id: string }>();
   return results.map((r) => r.id);
 }
+
+export interface ReviewSnapshot {
+  modelVersion: number;
+  openDays: number;
+  computedAt: number;
+  report: string;
+}
+
+export async function getSnapshot(db: D1Database, siteId: string): Promise<ReviewSnapshot | null> {
+  const r = await db.prepare('SELECT model_version, open_days, computed_at, report FROM review_snapshots WHERE site_id = ?')
+    .bind(siteId).first<{ model_version: number; open_days: number; computed_at: number; report: string }>();
+  return r ? { modelVersion: r.model_version, openDays: r.open_days, computedAt: r.computed_at, report: r.report } : null;
+}
+
+export async function putSnapshot(db: D1Database, siteId: string, s: ReviewSnapshot): Promise<void> {
+  await db
+    .prepare(`INSERT INTO review_snapshots (site_id, model_version, open_days, computed_at, report) VALUES (?, ?, ?, ?, ?)
+              ON CONFLICT (site_id) DO UPDATE SET model_version = excluded.model_version, open_days = excluded.open_days,
+                computed_at = excluded.computed_at, report = excluded.report`)
+    .bind(siteId, s.modelVersion, s.openDays, s.computedAt, s.report)
+    .run();
+}
+
+export async function dropSnapshot(db: D1Database, siteId: string): Promise<void> {
+  await db.prepare('DELETE FROM review_snapshots WHERE site_id = ?').bind(siteId).run();
+}

@@ -91,10 +91,19 @@ describe('GET /v1/reports/scoring-review', () => {
     const hook = await scoreSnapshot(env.DB, site, ids[0]!, Date.now());
     expect(hook!.likelihood!.probability).toBe(big.likelihood.probability);
 
+    // The default report is a snapshot: read again, it is the same computation.
+    const second = await (await api(key, 'GET', '/v1/reports/scoring-review')).json() as any;
+    expect(second.computedAt).toBe(r.computedAt);
+    expect(await count('SELECT COUNT(*) AS n FROM review_snapshots WHERE site_id = ?', site)).toBe(1);
+    // A period of its own is computed on the spot.
+    const own = await (await api(key, 'GET', `/v1/reports/scoring-review?from=${Date.now() - 400 * DAY}`)).json() as any;
+    expect(own.outcomes.leads).toBe(60);
+
     // A sales write makes that lead's facts stale; the next read recomputes exactly it.
     await env.DB.prepare(`UPDATE leads SET sales_status = 'won', sales_rev = 'r2' WHERE site_id = ? AND id = ?`).bind(site, ids[1]).run();
     const again = await (await api(key, 'GET', '/v1/reports/scoring-review')).json() as any;
     expect(again.outcomes.won).toBe(31);
+    expect(again.computedAt).not.toBe(r.computedAt);
 
     // Erasure leaves no facts behind.
     expect((await api(key, 'DELETE', `/v1/leads/${ids[2]}`)).status).toBe(200);
