@@ -130,8 +130,9 @@ const segment = (rows: readonly OutcomeRow[], key: (r: OutcomeRow) => string | n
     groups.set(k, g);
   }
   const sorted = [...groups].sort((a, b) => b[1][0] - a[1][0] || (a[0] < b[0] ? -1 : 1));
-  const shown = sorted.slice(0, limit);
-  const rest = sorted.slice(limit).reduce<[number, number]>((s, [, g]) => [s[0] + g[0], s[1] + g[1]], [0, 0]);
+  // A value of fewer than MIN_VALUE_COUNT leads says nothing and could point at a person: it goes into "(other)".
+  const shown = sorted.slice(0, limit).filter(([, g]) => g[0] >= MIN_VALUE_COUNT);
+  const rest = sorted.filter((e) => !shown.includes(e)).reduce<[number, number]>((s, [, g]) => [s[0] + g[0], s[1] + g[1]], [0, 0]);
   return [
     ...shown.map(([value, [leads, won]]) => ({ value, ...rate(won, leads) })),
     ...(rest[0] ? [{ value: '(other)', ...rate(rest[1], rest[0]) }] : []),

@@ -264,6 +264,7 @@ export async function withdrawLead(
     db.prepare(`DELETE FROM lead_visitors WHERE site_id = ? AND lead_id = ? AND ${done.sql}`).bind(siteId, leadId, ...done.params),
     // Nothing is processed any more: the scoring review's copy of the profile and behaviour goes now, not at its next refresh.
     db.prepare(`DELETE FROM outcome_facts WHERE site_id = ? AND lead_id = ? AND ${done.sql}`).bind(siteId, leadId, ...done.params),
+    db.prepare(`DELETE FROM review_snapshots WHERE site_id = ? AND ${done.sql}`).bind(siteId, ...done.params),
     // Hand-offs queued before the withdrawal are not sent; the lead.withdrawn notice (enqueued by scoring) still is.
     db.prepare(`UPDATE webhook_messages SET status = 'cancelled', updated_at = ?
                 WHERE site_id = ? AND lead_id = ? AND status = 'pending' AND event_type != 'lead.withdrawn' AND ${done.sql}`)

@@ -96,7 +96,7 @@ describe('GET /v1/leads', () => {
     const csv = await call('/v1/leads?limit=100', { headers: { authorization: `Bearer ${key}`, accept: 'text/csv' } });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const text = await csv.text();
-    expect(text.split('\r\n')[0]).toBe('id,email,firstName,company,role,companySize,industry,country,status,stage,score,fit,engagement,temperature,updatedAt');
+    expect(text.split('\r\n')[0]).toBe('id,email,firstName,company,role,companySize,industry,country,status,stage,score,fit,engagement,temperature,likelihood,updatedAt');
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
     expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
   });
