@@ -1,4 +1,5 @@
 import {
+  evaluateFit,
   explain,
   qualifiedStage,
   scoreFromScratch,
@@ -26,9 +27,18 @@ export interface PreviewLead {
   id: string;
   status: LeadStatus;
   profile: LeadProfile;
-  events: readonly ScoringEvent[];
+  /** Null when `engagement` is given and the draft keeps the engagement rules: then no replay is needed. */
+  events: readonly ScoringEvent[] | null;
+  /** The current model's engagement now and at the hand-off, as stored, when it is up to date. */
+  engagement?: { now: number; atRef?: number };
   /** Set for a lead with a sales outcome: its hand-off moment and whether it was won. */
   outcome?: { refAt: number; won: boolean };
+}
+
+/** Whether two models score behaviour alike: then a draft changes fit, thresholds or temperature only. */
+export function sameEngagement(a: ScoringModel, b: ScoringModel): boolean {
+  return a.halfLifeDays === b.halfLifeDays && JSON.stringify(a.engagement) === JSON.stringify(b.engagement)
+    && JSON.stringify(a.freeMailDomains ?? null) === JSON.stringify(b.freeMailDomains ?? null);
 }
 
 interface Scored {
@@ -40,6 +50,17 @@ interface Scored {
 const MOVERS = 20;
 
 export function createPreview(current: ScoringModel, draft: ScoringModel, now: number) {
+  const same = sameEngagement(current, draft);
+  /** Fit and engagement of a lead under a model at a moment: from the stored engagement when it holds, else replayed. */
+  const score = (m: ScoringModel, lead: PreviewLead, at: number, stored: number | undefined) => {
+    if (same && stored !== undefined) {
+      const fit = evaluateFit(m, lead.profile).fit;
+      return { fit, engagement: stored, score: fit + stored };
+    }
+    if (!lead.events) throw new RangeError(`lead ${lead.id} needs its events`);
+    const s = scoreFromScratch(m, lead.profile, lead.events.filter((e) => e.ts <= at), at);
+    return { fit: s.fit.fit, engagement: s.engagement, score: s.score };
+  };
   const scored: Scored[] = [];
   const stages = new Map<string, number>();
   const temperatures = new Map<string, number>();
@@ -48,15 +69,15 @@ export function createPreview(current: ScoringModel, draft: ScoringModel, now: n
 
   return {
     add(lead: PreviewLead): void {
-      const b = scoreFromScratch(current, lead.profile, lead.events, now);
-      const a = scoreFromScratch(draft, lead.profile, lead.events, now);
+      const b = score(current, lead, now, lead.engagement?.now);
+      const a = score(draft, lead, now, lead.engagement?.now);
       scored.push({ id: lead.id, before: b.score, after: a.score });
-      count(stages, `${qualifiedStage(current, lead.status, b.fit.fit, b.engagement)}>${qualifiedStage(draft, lead.status, a.fit.fit, a.engagement)}`);
+      count(stages, `${qualifiedStage(current, lead.status, b.fit, b.engagement)}>${qualifiedStage(draft, lead.status, a.fit, a.engagement)}`);
       count(temperatures, `${temperatureOf(current, b.score, b.engagement)}>${temperatureOf(draft, a.score, a.engagement)}`);
       if (lead.outcome) {
         const at = lead.outcome.refAt;
-        const upTo = lead.events.filter((e) => e.ts <= at);
-        outcomes.push({ before: scoreFromScratch(current, lead.profile, upTo, at).score, after: scoreFromScratch(draft, lead.profile, upTo, at).score, won: lead.outcome.won });
+        const stored = lead.engagement?.atRef;
+        outcomes.push({ before: score(current, lead, at, stored).score, after: score(draft, lead, at, stored).score, won: lead.outcome.won });
       }
     },
     /** The movers' ids, up and down, once every lead was added. */
@@ -105,7 +126,7 @@ export function createPreview(current: ScoringModel, draft: ScoringModel, now: n
 }
 
 /** Why a lead moved: the rules whose contribution changed most between the two models. */
-export function whyMoved(current: ScoringModel, draft: ScoringModel, lead: PreviewLead, now: number) {
+export function whyMoved(current: ScoringModel, draft: ScoringModel, lead: PreviewLead & { events: readonly ScoringEvent[] }, now: number) {
   const side = (m: ScoringModel) => {
     const s = scoreFromScratch(m, lead.profile, lead.events, now);
     return { score: s.score, stage: qualifiedStage(m, lead.status, s.fit.fit, s.engagement), temperature: s.temperature, lines: explain(m, s.fit, s.state, now).lines };

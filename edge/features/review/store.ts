@@ -120,14 +120,14 @@ export async function factRows(db: D1Database, siteId: string, modelVersion: num
   }));
 }
 
-/** Hand-off moment and sales status of some leads that have facts (the preview's outcomes). */
-export async function outcomesOf(db: D1Database, siteId: string, leadIds: string[]): Promise<Map<string, { refAt: number; salesStatus: string; score: number }>> {
+/** Hand-off moment, sales status and the current model's engagement then, of some leads that have facts (the preview's outcomes). */
+export async function outcomesOf(db: D1Database, siteId: string, leadIds: string[]): Promise<Map<string, { refAt: number; salesStatus: string; engagement: number; modelVersion: number }>> {
   if (!leadIds.length) return new Map();
   const { results } = await db
-    .prepare(`SELECT lead_id, ref_at, sales_status, score FROM outcome_facts WHERE site_id = ?1 AND lead_id IN (SELECT value FROM json_each(?2))`)
+    .prepare(`SELECT lead_id, ref_at, sales_status, engagement, model_version FROM outcome_facts WHERE site_id = ?1 AND lead_id IN (SELECT value FROM json_each(?2))`)
     .bind(siteId, JSON.stringify(leadIds))
-    .all<{ lead_id: string; ref_at: number; sales_status: string; score: number }>();
-  return new Map(results.map((r) => [r.lead_id, { refAt: r.ref_at, salesStatus: r.sales_status, score: r.score }]));
+    .all<{ lead_id: string; ref_at: number; sales_status: string; engagement: number; model_version: number }>();
+  return new Map(results.map((r) => [r.lead_id, { refAt: r.ref_at, salesStatus: r.sales_status, engagement: r.engagement, modelVersion: r.model_version }]));
 }
 
 export async function getCalibration(db: D1Database, siteId: string): Promise<Calibration | null> {
