@@ -13,7 +13,8 @@
  *    of the current model against the suggestion.
  * 3. Reading the report once the facts are complete: p50/p95 inside the
  *    Worker (Server-Timing review;dur) and of the whole request.
- * 4. POST /v1/scoring-model/preview with the current model as the draft.
+ * 4. POST /v1/scoring-model/preview with two drafts: new fit points (no
+ *    events read) and new behaviour points (every lead replayed).
  * 5. The local workerd process's peak resident memory per step (VmHWM, reset
  *    before each step where Linux allows it) and the JSON size of the report.
  *
@@ -293,18 +294,25 @@ try {
     }
   }
 
-  // 4. the preview of a draft (the current model itself)
+  // 4. the preview of two drafts: new fit points (the stored engagement serves), and new behaviour points (every lead replayed)
   const current = await request(`${stack.url}/v1/scoring-model`, { headers: auth });
-  const draft = { ...JSON.parse(current.text).model };
-  delete draft.version;
-  console.log(`\n4. POST /v1/scoring-model/preview with the current model as the draft, over ${n(LEADS)} leads / ${n(LEADS * PER_LEAD)} events, once`);
-  const preview = await measured('4. preview', () => request(`${stack.url}/v1/scoring-model/preview`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(draft) }));
-  if (preview.status !== 200) console.log(`  ${failure(preview)}`);
-  else {
+  const model = { ...JSON.parse(current.text).model };
+  delete model.version;
+  const drafts = [
+    ['fit points changed (no events read)', '4a. preview, fit', { ...model, fit: model.fit.map((/** @type {any} */ r) => (r.id === 'size-enterprise' ? { ...r, points: 3500 } : r)) }],
+    ['engagement points changed (every lead replayed)', '4b. preview, behaviour', { ...model, engagement: model.engagement.map((/** @type {any} */ r) => (r.id === 'pricing-view' ? { ...r, points: 25, capPerDay: 50 } : r)) }],
+  ];
+  console.log(`\n4. POST /v1/scoring-model/preview over ${n(LEADS)} leads / ${n(LEADS * PER_LEAD)} events, once per draft`);
+  /** @type {any} */
+  let preview = { status: 0, text: '' };
+  for (const [label, step, draft] of /** @type {[string, string, unknown][]} */ (drafts)) {
+    preview = await measured(step, () => request(`${stack.url}/v1/scoring-model/preview`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(draft) }));
+    console.log(`  ${label}`);
+    if (preview.status !== 200) { console.log(`    ${failure(preview)}`); continue; }
     const p = JSON.parse(preview.text);
-    const movers = (p.movers?.up?.length ?? 0) + (p.movers?.down?.length ?? 0);
-    console.log(`  whole HTTP request                    ${ms(preview.wall).padStart(9)}   ${share(preview.wall, LIMITS.cpuMs)} the 30 s CPU limit per request`);
-    console.log(`  in the Worker (preview;dur)           ${ms(timing(preview, 'preview')).padStart(9)}   ${movers} movers listed (the same model: 0 expected); JSON ${n(Buffer.byteLength(preview.text))} bytes`);
+    console.log(`    whole HTTP request                  ${ms(preview.wall).padStart(9)}   ${share(preview.wall, LIMITS.cpuMs)} the 30 s CPU limit per request`);
+    console.log(`    in the Worker (preview;dur)         ${ms(timing(preview, 'preview')).padStart(9)}   stages changed ${n(p.stages.changed)}, temperatures changed ${n(p.temperatures.changed)}, movers ${p.movers.up.length} up / ${p.movers.down.length} down; ` +
+      `outcomes AUC current ${p.outcomes.current?.auc.toFixed(3)}, draft ${p.outcomes.draft?.auc.toFixed(3)}`);
   }
 
   // 5. memory

@@ -1,9 +1,8 @@
-import { cumulativeStdNormalProbability } from 'simple-statistics';
 import { SIZE_BUCKETS, parseModel, qualifiedStage, temperatureOf, type EngagementRule, type FitRule, type ScoringModel } from '../scoring';
 import { BANT } from '../sales/qualification';
 import { behaviourRule, matchedFitRules } from './facts';
 import { requireOutcomes, withOutcomes, type FactRow, type OutcomeRow } from './report';
-import { fitLogistic, rocAuc, sigmoid } from './stats';
+import { chiSquare1Tail, fitLogistic, rocAuc, sigmoid } from './stats';
 
 /**
  * The suggested model: an L2-regularised logistic regression of "won" on
@@ -244,7 +243,7 @@ function forwardSelection(x: number[][], y: boolean[], groups: readonly ('fit' |
       const stat = variance > 1e-9 * Math.max(1, ijj) ? (u * u) / variance : 0;
       if (!selected.includes(j)) {
         chi2[j] = stat;
-        pv[j] = 2 * (1 - cumulativeStdNormalProbability(Math.sqrt(stat)));
+        pv[j] = chiSquare1Tail(stat);
       }
       if (best < 0 || stat > chi2[best]!) best = j;
     }

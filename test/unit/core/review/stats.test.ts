@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   benjaminiHochberg,
   calibrationError,
+  chiSquare1Tail,
+  erfc,
   fisherExact,
   fitLogistic,
   plattScale,
@@ -496,5 +498,20 @@ describe('quantileBands', () => {
       }
     }
     expect(() => quantileBands([1, 2], 0)).toThrow(RangeError);
+  });
+});
+
+describe('erfc and the χ² tail', () => {
+  it('match published values far into the tail, where a table-based normal distribution function stops', () => {
+    // erfc(0.5), erfc(1), erfc(2), erfc(3) and erfc(4) to double precision; the fit promises a relative error below 1.2e-7.
+    const published: [number, number][] = [[0.5, 0.4795001221869535], [1, 0.15729920705028513], [2, 0.004677734981047266],
+      [3, 2.209049699858544e-5], [4, 1.541725790028002e-8]];
+    for (const [x, v] of published) expect(Math.abs(erfc(x) / v - 1)).toBeLessThan(1.2e-7);
+    expect(erfc(-1)).toBeCloseTo(2 - 0.157299, 6);
+    // χ² of 3.841459 with one degree of freedom is p = 0.05; χ² = 100 is p ≈ 1.5e-23, not 0.002.
+    expect(chiSquare1Tail(3.841459)).toBeCloseTo(0.05, 6);
+    expect(chiSquare1Tail(100)).toBeLessThan(1e-20);
+    expect(chiSquare1Tail(100)).toBeGreaterThan(1e-25);
+    expect(chiSquare1Tail(0)).toBe(1);
   });
 });
