@@ -1,45 +1,35 @@
 import { outcomeOf } from '../../core/review/facts';
 import { createPreview, sameEngagement, whyMoved, type PreviewLead } from '../../core/review/preview';
-import { decayed, type LeadStatus, type ScoringModel } from '../../core/scoring';
-import { eventsOfLeads, getLeadScores, leadsAfter } from '../scoring';
+import { decayed, type LeadStatus, type ScoringEvent, type ScoringModel } from '../../core/scoring';
+import { eventsOfLeads } from '../scoring';
 import { OPEN_DAYS } from './constants';
-import { outcomesOf } from './store';
+import { previewRows, previewRowsOf, type PreviewRow } from './store';
 
-/** Leads per page: one read of the leads, one of their events, one of their outcomes. */
-const PAGE = 500;
+/** Leads per page: one statement for them, one more for the events of those that need replaying. */
+const PAGE = 1000;
 
 /**
- * A page of leads for the preview. With `replay` false the stored engagement
+ * Preview leads from stored rows. With `replay` false the stored engagement
  * stands in for the events wherever it is of the current model (the draft
  * keeps the engagement rules); only the others' events are read.
  */
-async function page(db: D1Database, siteId: string, ids: string[], current: ScoringModel, now: number, replay: boolean): Promise<PreviewLead[]> {
-  const [rows, outcomes] = await Promise.all([getLeadScores(db, siteId, ids), outcomesOf(db, siteId, ids)]);
-  const stored = (r: (typeof rows)[number]) => {
-    if (replay || !r.score || r.score.modelVersion !== current.version) return undefined;
-    const o = outcomes.get(r.leadId);
-    return {
-      now: decayed(r.score.eNorm, now, current.halfLifeDays),
-      ...(o && o.modelVersion === current.version ? { atRef: o.engagement } : {}),
-    };
-  };
-  const known = new Map(rows.map((r) => [r.leadId, stored(r)]));
-  const needEvents = rows.filter((r) => {
-    const k = known.get(r.leadId);
-    return !k || (outcomes.has(r.leadId) && k.atRef === undefined);
-  }).map((r) => r.leadId);
-  const events = needEvents.length ? await eventsOfLeads(db, siteId, needEvents) : new Map();
+async function toLeads(db: D1Database, siteId: string, rows: readonly PreviewRow[], current: ScoringModel, now: number, replay: boolean): Promise<PreviewLead[]> {
+  const known = new Map(rows.map((r) => [r.id, replay || r.eNorm === null || r.scoreVersion !== current.version ? undefined : {
+    now: decayed(r.eNorm, now, current.halfLifeDays),
+    ...(r.outcome && r.outcome.modelVersion === current.version ? { atRef: r.outcome.engagement } : {}),
+  }]));
+  const needEvents = rows.filter((r) => { const k = known.get(r.id); return !k || (r.outcome !== null && k.atRef === undefined); }).map((r) => r.id);
+  const events = needEvents.length ? await eventsOfLeads(db, siteId, needEvents) : new Map<string, { scored: ScoringEvent[] }>();
   return rows.map((r) => {
-    const o = outcomes.get(r.leadId);
-    const outcome = o ? outcomeOf(o.salesStatus, o.refAt, now, OPEN_DAYS) : 'open';
-    const k = known.get(r.leadId);
+    const outcome = r.outcome ? outcomeOf(r.outcome.salesStatus, r.outcome.refAt, now, OPEN_DAYS) : 'open';
+    const k = known.get(r.id);
     return {
-      id: r.leadId,
+      id: r.id,
       status: r.status as LeadStatus,
       profile: r.profile,
-      events: events.get(r.leadId)?.scored ?? (needEvents.includes(r.leadId) ? [] : null),
+      events: events.get(r.id)?.scored ?? (needEvents.includes(r.id) ? [] : null),
       ...(k ? { engagement: k } : {}),
-      ...(o && outcome !== 'open' ? { outcome: { refAt: o.refAt, won: outcome === 'won' } } : {}),
+      ...(r.outcome && outcome !== 'open' ? { outcome: { refAt: r.outcome.refAt, won: outcome === 'won' } } : {}),
     };
   });
 }
@@ -56,14 +46,15 @@ export async function previewDraft(db: D1Database, siteId: string, current: Scor
   const replay = !sameEngagement(current, draft);
   let cursor = '';
   for (;;) {
-    const ids = await leadsAfter(db, siteId, cursor, PAGE);
-    if (!ids.length) break;
-    for (const lead of await page(db, siteId, ids, current, now, replay)) preview.add(lead);
-    cursor = ids.at(-1)!;
-    if (ids.length < PAGE) break;
+    const rows = await previewRows(db, siteId, cursor, PAGE);
+    if (!rows.length) break;
+    for (const lead of await toLeads(db, siteId, rows, current, now, replay)) preview.add(lead);
+    cursor = rows.at(-1)!.id;
+    if (rows.length < PAGE) break;
   }
   const movers = preview.movers();
-  const leads = new Map((await page(db, siteId, [...movers.up, ...movers.down].map((m) => m.id), current, now, true)).map((l) => [l.id, l]));
+  const moverRows = await previewRowsOf(db, siteId, [...movers.up, ...movers.down].map((m) => m.id));
+  const leads = new Map((await toLeads(db, siteId, moverRows, current, now, true)).map((l) => [l.id, l]));
   const explainAll = (list: typeof movers.up) =>
     list.flatMap((m) => { const l = leads.get(m.id); return l ? [whyMoved(current, draft, { ...l, events: l.events ?? [] }, now)] : []; });
   return {

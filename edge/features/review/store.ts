@@ -120,16 +120,6 @@ export async function factRows(db: D1Database, siteId: string, modelVersion: num
   }));
 }
 
-/** Hand-off moment, sales status and the current model's engagement then, of some leads that have facts (the preview's outcomes). */
-export async function outcomesOf(db: D1Database, siteId: string, leadIds: string[]): Promise<Map<string, { refAt: number; salesStatus: string; engagement: number; modelVersion: number }>> {
-  if (!leadIds.length) return new Map();
-  const { results } = await db
-    .prepare(`SELECT lead_id, ref_at, sales_status, engagement, model_version FROM outcome_facts WHERE site_id = ?1 AND lead_id IN (SELECT value FROM json_each(?2))`)
-    .bind(siteId, JSON.stringify(leadIds))
-    .all<{ lead_id: string; ref_at: number; sales_status: string; engagement: number; model_version: number }>();
-  return new Map(results.map((r) => [r.lead_id, { refAt: r.ref_at, salesStatus: r.sales_status, engagement: r.engagement, modelVersion: r.model_version }]));
-}
-
 export async function getCalibration(db: D1Database, siteId: string): Promise<Calibration | null> {
   const r = await db.prepare('SELECT model_version, a, b, outcomes, won, fitted_at FROM likelihood_calibrations WHERE site_id = ?')
     .bind(siteId).first<{ model_version: number; a: number; b: number; outcomes: number; won: number; fitted_at: number }>();
@@ -182,4 +172,56 @@ export async function putSnapshot(db: D1Database, siteId: string, s: ReviewSnaps
 
 export async function dropSnapshot(db: D1Database, siteId: string): Promise<void> {
   await db.prepare('DELETE FROM review_snapshots WHERE site_id = ?').bind(siteId).run();
+}
+
+export interface PreviewRow {
+  id: string;
+  status: string;
+  profile: LeadProfile;
+  /** The stored score: its E_norm and model version (null: not scored yet). */
+  eNorm: number | null;
+  scoreVersion: number | null;
+  /** The lead's outcome facts, when it has some. */
+  outcome: { refAt: number; salesStatus: string; engagement: number; modelVersion: number } | null;
+}
+
+/**
+ * One page of the site's leads for the preview, after `cursor` by id: the
+ * profile, the stored engagement and the outcome facts in one statement,
+ * without the score's JSON columns (a preview of 100,000 leads reads them all).
+ */
+const PREVIEW_SELECT = `
+  SELECT l.id, l.status, l.email, l.company, l.role, l.company_size, l.industry, l.country, l.budget, l.authority, l.need, l.timeline,
+         s.e_norm, s.model_version, f.ref_at, f.sales_status, f.engagement AS ref_engagement, f.model_version AS facts_version
+  FROM leads l
+  LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id
+  LEFT JOIN outcome_facts f ON f.site_id = l.site_id AND f.lead_id = l.id`;
+
+const toPreviewRow = (r: Record<string, string | number | null>): PreviewRow => ({
+  id: r.id as string,
+  status: r.status as string,
+  profile: {
+    email: r.email as string, company: r.company as string | null, role: r.role as string | null, companySize: r.company_size as string | null,
+    industry: r.industry as string | null, country: r.country as string | null, budget: r.budget as string | null,
+    authority: r.authority as string | null, need: r.need as string | null, timeline: r.timeline as string | null,
+  },
+  eNorm: r.e_norm as number | null,
+  scoreVersion: r.model_version as number | null,
+  outcome: r.ref_at === null ? null : {
+    refAt: r.ref_at as number, salesStatus: r.sales_status as string, engagement: r.ref_engagement as number, modelVersion: r.facts_version as number,
+  },
+});
+
+export async function previewRows(db: D1Database, siteId: string, cursor: string, limit: number): Promise<PreviewRow[]> {
+  const { results } = await db.prepare(`${PREVIEW_SELECT} WHERE l.site_id = ?1 AND l.id > ?2 ORDER BY l.id LIMIT ?3`)
+    .bind(siteId, cursor, limit).all<Record<string, string | number | null>>();
+  return results.map(toPreviewRow);
+}
+
+/** The same rows for named leads (the movers, read again with their events). */
+export async function previewRowsOf(db: D1Database, siteId: string, ids: string[]): Promise<PreviewRow[]> {
+  if (!ids.length) return [];
+  const { results } = await db.prepare(`${PREVIEW_SELECT} WHERE l.site_id = ?1 AND l.id IN (SELECT value FROM json_each(?2))`)
+    .bind(siteId, JSON.stringify(ids)).all<Record<string, string | number | null>>();
+  return results.map(toPreviewRow);
 }

@@ -7,5 +7,5 @@ export { runRescoring, runScoringMaintenance } from './maintenance';
 export { rankLeads } from './ranking-store';
 export { currentScoreOf, scoreView } from './score-view';
 export type { CurrentScore } from './score-view';
-export { eventsOfLeads, getLeadScore, getLeadScores, leadsAfter, leadScoresByVisitor, leadScoresForVisitorsStatement, openRescoreJobs, salesHistoryStatement, stageHistoryOf } from './store';
+export { eventsOfLeads, getLeadScore, getLeadScores, leadScoresByVisitor, leadScoresForVisitorsStatement, openRescoreJobs, salesHistoryStatement, stageHistoryOf } from './store';
 export type { LeadScoreRow, SalesHistoryEntry } from './store';

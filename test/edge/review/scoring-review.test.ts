@@ -161,6 +161,11 @@ describe('POST /v1/scoring-model/suggest and /preview', () => {
     expect(p.movers.down.length).toBeGreaterThan(0);
     expect(p.movers.down[0].why[0]).toMatch(/Company size 50–999.*3000 → -3000 points/);
     expect(p.movers.down[0].before.score).toBeGreaterThan(p.movers.down[0].after.score);
+    // A draft with other behaviour points replays every lead's events; the same leads, the same outcomes.
+    const behaviour = { ...model, engagement: model.engagement.map((r: any) => (r.id === 'pageview' ? { ...r, points: 50 } : r)) };
+    const replayed = await (await api(key, 'POST', '/v1/scoring-model/preview', behaviour)).json() as any;
+    expect(replayed).toMatchObject({ leads: 40, outcomes: { leads: 40 } });
+    expect(replayed.outcomes.draft.auc).toBeCloseTo(p.outcomes.current.auc, 6);
     const after = await env.DB.prepare('SELECT lead_id, stage, fit, e_norm FROM lead_scores WHERE site_id = ? ORDER BY lead_id').bind(site).all();
     expect(after.results).toEqual(before.results);
     expect((await (await api(key, 'GET', '/v1/scoring-model')).json() as any).version).toBe(1);
