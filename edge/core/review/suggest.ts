@@ -272,7 +272,7 @@ function solve(a: number[][], b: number[]): number[] | null {
   return aug.map((row, i) => row[m]! / row[i]!);
 }
 
-const formatP = (p: number) => (p < 0.0001 ? '< 0.0001' : p.toPrecision(2));
+const formatP = (p: number) => (p < 0.0001 ? 'p < 0.0001' : `p = ${p.toPrecision(2)}`);
 
 const roundPoints = (p: number) => Math.max(-100_000, Math.min(100_000, Math.abs(p) < 100 ? Math.round(p) : Math.round(p / 10) * 10));
 
@@ -326,7 +326,7 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
   const xs = train.map((_, r) => selected.map((s) => x[r]![s.i]!));
   const lambda = selected.length ? chooseLambda(xs, y) : LAMBDAS[0]!;
   /** How a feature fared: its score test when it entered, or (left out) against the final selection. */
-  const test = (i: number) => `χ² = ${steps.chi2[i]!.toFixed(1)}, p = ${formatP(steps.p[i]!)}`;
+  const test = (i: number) => `χ² = ${steps.chi2[i]!.toFixed(1)}, ${formatP(steps.p[i]!)}`;
   // The final weights: refitted on the selected features only, so dropped ones do not bend the rest.
   const final = fitLogistic(xs, y, lambda);
   const pointsOf = new Map(selected.map((s, j) => [s.c.key, roundPoints(final.weights[j]! * K)]));
@@ -398,7 +398,7 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
       changes: changes.map((c) => (c.action === 'dropped'
         ? { ...c, action: 'kept' as const, after: c.before, why: `kept: ${c.why.replace(/^no measurable relation to wins once the selected rules are in: /, 'no rule of these outcomes relates measurably to wins, none is changed: ')}` }
         : c)),
-      thresholds: ['No change: no feature relates to wins significantly (q < 0.05) in these outcomes, so the current model stays as it is.'],
+      thresholds: ['No change: no feature passes the score test (p below 0.05 divided by the features tested) in these outcomes, so the current model stays as it is.'],
     };
   }
 
@@ -417,19 +417,33 @@ export function suggestModel(current: ScoringModel, rows: readonly FactRow[], op
     return now === 'hot' || (t === 'warm' && now === 'warm');
   });
   const notes: string[] = [];
-  /** The value above which the current model's share lies; when none or all of the outcomes reach it, a fixed share instead. */
-  const matched = (values: number[], now: number, fallback: number, what: string) => {
+  /**
+   * The threshold that as many outcomes reach as with the current model (when none or all did, a fixed share), picked
+   * among the learned values and never the lowest one, which every lead reaches. Without any spread in the learned
+   * values (no behaviour rule learned, say) the current threshold stays.
+   */
+  const matched = (values: number[], now: number, fallback: number, what: string, keep: number) => {
+    const distinct = [...new Set(values)].sort((a, b) => a - b);
+    if (distinct.length < 2) {
+      notes.push(`${what} stays at ${keep}: every outcome has the same learned ${what === 'MQL' || what === 'SQL' ? 'score' : basis}, so there is nothing to place it by.`);
+      return keep;
+    }
     const used = now > 0 && now < 1 ? now : fallback;
-    if (used !== now) notes.push(`${what}: ${now === 0 ? 'no' : 'every'} outcome reaches it with the current model, so the suggestion puts it where ${Math.round(fallback * 100)} % do.`);
-    else notes.push(`${what}: reached by ${Math.round(now * 100)} % of these outcomes, as with the current model.`);
-    // Rounded down to tens: the leads at the chosen value still reach it.
-    return Math.floor(thresholdFor(values, used) / 10) * 10;
+    let t = thresholdFor(values, used);
+    if (t === distinct[0]) t = distinct[1]!;
+    // Rounded down to tens, so the leads at the chosen value still reach it, unless that would let every lead reach it.
+    const rounded = Math.floor(t / 10) * 10;
+    const threshold = rounded > distinct[0]! ? rounded : t;
+    const reached = values.filter((v) => v >= threshold).length / values.length;
+    notes.push(`${what}: reached by ${Math.round(reached * 100)} % of these outcomes, against ${Math.round(now * 100)} % with the current model`
+      + (used !== now ? ` (${now === 0 ? 'none' : 'all'} of them, so the suggestion aims at ${Math.round(fallback * 100)} %).` : '.'));
+    return threshold;
   };
   const scores = scored.map((s) => s.score);
-  const mql = matched(scores, stageShare('mql'), 0.5, 'MQL');
-  const sql = Math.max(mql, matched(scores, stageShare('sql'), 0.2, 'SQL'));
-  const warm = matched(tValues, tShare('warm'), 0.5, 'Warm');
-  const hot = Math.max(warm, matched(tValues, tShare('hot'), 0.2, 'Hot'));
+  const mql = matched(scores, stageShare('mql'), 0.5, 'MQL', current.thresholds.mql);
+  const sql = Math.max(mql, matched(scores, stageShare('sql'), 0.2, 'SQL', current.thresholds.sql));
+  const warm = matched(tValues, tShare('warm'), 0.5, 'Warm', current.temperature.warm);
+  const hot = Math.max(warm, matched(tValues, tShare('hot'), 0.2, 'Hot', current.temperature.hot));
   if (current.thresholds.sqlMinFit !== undefined || current.thresholds.mqlMinEngagement !== undefined || current.thresholds.sqlMinEngagement !== undefined) {
     notes.unshift('The minimum fit and engagement floors are left out: on the learned scale the outcomes weigh behaviour and fit against each other.');
   }
