@@ -52,7 +52,7 @@ function reviewText(r) {
     `outcomes: ${o.leads} (${o.won} won, ${o.notWon} not won), ${o.open} still open`,
     `win rate: ${rate(o)}`,
     `AUC: ${auc(r.discrimination.auc)}  (0.5 = no better than chance, 1 = every won lead scored above every lost one)`,
-    `top band: win rate ${rate(top)}, lift ${times(top.lift)} the average`,
+    `top band: win rate ${rate(top)}, lift ${times(top.lift)} the average${top.liftCi ? ` (95 %: ${times(top.liftCi[0])}–${times(top.liftCi[1])})` : ''}`,
     '',
     'Bands (tenths by score at hand-off)',
     table([['BAND', 'SCORE', 'LEADS', 'WON', 'WIN RATE', '95% CI', 'IMPLIED'],

@@ -1,7 +1,7 @@
 import { Refused } from '../errors';
 import type { ScoringModel } from '../scoring';
 import { outcomeOf, type Attributes, type OutcomeFacts } from './facts';
-import { benjaminiHochberg, fisherExact, plattScale, quantileBands, rocAuc, sigmoid, calibrationError, wilson } from './stats';
+import { benjaminiHochberg, fisherExact, liftInterval, plattScale, quantileBands, rocAuc, sigmoid, calibrationError, wilson } from './stats';
 
 /**
  * The scoring review: did the leads the model ranked high really buy, and
@@ -195,6 +195,7 @@ export function buildReview(model: ScoringModel, rows: readonly FactRow[], opts:
       with: rate(wWith, withRule.length),
       without: rate(wWithout, withoutN),
       lift: withRule.length && won ? wWith / withRule.length / (won / outcomes.length) : null,
+      liftCi: liftInterval(wWith, withRule.length, won, outcomes.length),
       p: fisherExact(wWith, withRule.length - wWith, wWithout, withoutN - wWithout),
     };
   });
@@ -208,7 +209,7 @@ export function buildReview(model: ScoringModel, rows: readonly FactRow[], opts:
     bands,
     discrimination: {
       auc: rocAuc(scores, labels),
-      topBand: { ...top, lift: overall.winRate ? (top.winRate ?? 0) / overall.winRate : null },
+      topBand: { ...top, lift: overall.winRate ? (top.winRate ?? 0) / overall.winRate : null, liftCi: liftInterval(top.won, top.leads, won, outcomes.length) },
     },
     calibration: { method: 'platt', a: platt.a, b: platt.b, ...cal, maxGap: Math.max(...bands.map((b) => Math.abs((b.winRate ?? 0) - b.implied))) },
     highScorers: {

@@ -558,3 +558,22 @@ export function erfc(x: number): number {
 export function chiSquare1Tail(x: number): number {
   return x <= 0 ? 1 : erfc(Math.sqrt(x / 2));
 }
+
+/**
+ * 95 % interval of a lift: the success rate of a group (k1 of n1) over the
+ * rate of the whole it belongs to (k of n, the group included), by the
+ * delta method on the log scale with the overlap's covariance:
+ * Var(log lift) ≈ (1 − p1)/k1 + (1 − p)/k − 2(1 − p1)/k. Half a success is
+ * added to an empty group so the interval stays finite. Null without any
+ * success in the whole.
+ */
+export function liftInterval(k1: number, n1: number, k: number, n: number, z = 1.96): [number, number] | null {
+  if (k <= 0 || n1 <= 0 || n <= 0) return null;
+  const a = k1 === 0 ? 0.5 : k1;
+  const p1 = a / n1;
+  const p = k / n;
+  const variance = Math.max(0, (1 - p1) / a + (1 - p) / k - (2 * (1 - p1)) / k);
+  const lift = p1 / p;
+  const half = z * Math.sqrt(variance);
+  return [lift * Math.exp(-half), lift * Math.exp(half)];
+}

@@ -67,6 +67,10 @@ describe('GET /v1/reports/scoring-review', () => {
     // Won leads above not-won ones: 27·27 pairs; pairs within a band tie and count half: (27·27 + ½(27·3 + 3·27)) / 900.
     expect(r.discrimination.auc.auc).toBeCloseTo((27 * 27 + 0.5 * (27 * 3 + 3 * 27)) / 900, 6);
     expect(r.discrimination.auc.auc).toBeGreaterThan(0.8);
+    // The top band won 27 of 30 against 30 of 60 overall: lift 1.8, with its interval around it.
+    expect(r.discrimination.topBand.lift).toBeCloseTo(1.8, 6);
+    expect(r.discrimination.topBand.liftCi[0]).toBeLessThan(1.8);
+    expect(r.discrimination.topBand.liftCi[1]).toBeGreaterThan(1.8);
     const size = r.rules.find((x: any) => x.id === 'size-icp');
     expect(size).toMatchObject({ matched: 30, with: { leads: 30, won: 27 }, without: { leads: 30, won: 3 } });
     expect(r.segments.size.map((s: any) => s.value).sort()).toEqual(['1-9', '50-249']);

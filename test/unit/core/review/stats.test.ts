@@ -4,6 +4,7 @@ import {
   calibrationError,
   chiSquare1Tail,
   erfc,
+  liftInterval,
   fisherExact,
   fitLogistic,
   plattScale,
@@ -513,5 +514,34 @@ describe('erfc and the χ² tail', () => {
     expect(chiSquare1Tail(100)).toBeLessThan(1e-20);
     expect(chiSquare1Tail(100)).toBeGreaterThan(1e-25);
     expect(chiSquare1Tail(0)).toBe(1);
+  });
+});
+
+describe('liftInterval', () => {
+  it('covers the true lift of a group about 95 % of the time', () => {
+    const r = rng(2024);
+    const [n1, n0, p1, p0] = [120, 480, 0.35, 0.2];
+    const truth = p1 / ((n1 * p1 + n0 * p0) / (n1 + n0));
+    let covered = 0;
+    const runs = 4000;
+    for (let i = 0; i < runs; i++) {
+      let k1 = 0, k0 = 0;
+      for (let j = 0; j < n1; j++) if (r() < p1) k1++;
+      for (let j = 0; j < n0; j++) if (r() < p0) k0++;
+      const ci = liftInterval(k1, n1, k1 + k0, n1 + n0)!;
+      if (ci[0] <= truth && truth <= ci[1]) covered++;
+    }
+    expect(covered / runs).toBeGreaterThan(0.93);
+    expect(covered / runs).toBeLessThan(0.97);
+  });
+
+  it('is narrow for a big group, wide for a small one, finite for an empty one and absent without any success', () => {
+    const [lo1, hi1] = liftInterval(300, 1000, 600, 3000)!;
+    const [lo2, hi2] = liftInterval(3, 10, 600, 3000)!;
+    expect(lo1).toBeLessThan(1.5);
+    expect(hi1).toBeGreaterThan(1.5);
+    expect(hi2 - lo2).toBeGreaterThan(5 * (hi1 - lo1));
+    expect(liftInterval(0, 10, 600, 3000)!.every(Number.isFinite)).toBe(true);
+    expect(liftInterval(0, 10, 0, 3000)).toBeNull();
   });
 });
