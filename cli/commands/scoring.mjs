@@ -19,6 +19,9 @@ const points = (/** @type {number | null} */ p) => (p === null ? '–' : String(
 /** The suggestion as text: how it ranks the newest outcomes, what it learned from, what it changes. @param {any} s */
 const suggestionText = (s) => [
   `Suggested scoring model (current model version ${s.currentVersion}): ${s.model.name ?? ''}`,
+  s.verdict === 'keep'
+    ? 'Verdict: keep the current model (the suggestion does not rank the newest outcomes better, or nothing was learned).'
+    : 'Verdict: change (the suggestion ranks the newest outcomes better than the current model).',
   `hold-out (the newest ${s.holdout.outcomes} outcomes, ${s.holdout.won} won, hand-offs ${s.holdout.from} → ${s.holdout.to}):`,
   `  AUC current ${auc(s.holdout.current)}`,
   `  AUC suggested ${auc(s.holdout.suggested)}`,

@@ -129,17 +129,18 @@ describe('review', () => {
 const model = { name: 'Suggested from 160 outcomes', fit: [{ id: 'industry-software', field: 'industry', keywords: ['software'], points: 620 }], engagement: [],
   thresholds: { mql: 300, sql: 900 }, temperature: { basis: 'score', warm: 200, hot: 800 } };
 const suggestion = {
+  verdict: 'change',
   model,
   scale: { pointsPerDoubling: 1000, meaning: 'Every 1,000 points double the odds of a purchase.' },
   training: { outcomes: 120, won: 40, from: '2025-01-01T00:00:00.000Z', to: '2025-12-01T00:00:00.000Z', candidates: 14, lambda: 3 },
   holdout: { outcomes: 40, won: 12, from: '2025-12-02T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z',
     current: { auc: 0.6412, ci: [0.5, 0.78], positives: 12, negatives: 28 }, suggested: { auc: 0.7388, ci: [0.61, 0.86], positives: 12, negatives: 28 } },
   changes: [
-    { id: 'industry-software', group: 'fit', action: 'changed', before: 20, after: 620, why: 'won 20 of 40 with it (50 %) against 20 of 80 without (25 %); z = 3.1' },
-    { id: 'freemail', group: 'fit', action: 'dropped', before: -10, after: null, why: 'no measurable relation to wins: won 5 of 20 with it; z = 0.2, q = 0.81' },
-    { id: 'learned-page-pricing', group: 'engagement', action: 'added', before: null, after: 310, why: 'won 15 of 30 with it (50 %); z = 2.7' },
+    { id: 'industry-software', group: 'fit', action: 'changed', before: 20, after: 620, why: 'won 20 of 40 with it (50 %) against 20 of 80 without (25 %); χ² = 9.6, p = 0.0019' },
+    { id: 'freemail', group: 'fit', action: 'dropped', before: -10, after: null, why: 'no measurable relation to wins once the selected rules are in: won 5 of 20 with it; χ² = 0.0, p = 0.81' },
+    { id: 'learned-page-pricing', group: 'engagement', action: 'added', before: null, after: 310, why: 'won 15 of 30 with it (50 %); χ² = 7.3, p = 0.0069' },
   ],
-  thresholds: ['MQL from 300 and SQL from 900 points: the same share of these outcomes reaches MQL (50 %) and SQL (20 %) as with the current model.'],
+  thresholds: ['MQL from 300, SQL from 900, warm from 20, hot from 60 points.', 'MQL: reached by 50 % of these outcomes, against 50 % with the current model.'],
   currentVersion: 4,
   applied: false,
 };
@@ -159,8 +160,17 @@ describe('model suggest', () => {
     expect(out).toMatch(/^changed +industry-software +fit +20 → 620 +won 20 of 40 with it/m);
     expect(out).toMatch(/^dropped +freemail +fit +-10 → – +no measurable relation/m);
     expect(out).toMatch(/^added +learned-page-pricing +engagement +– → 310 +won 15 of 30/m);
-    expect(out).toContain('  MQL from 300 and SQL from 900 points');
+    expect(out).toContain('  MQL from 300, SQL from 900, warm from 20, hot from 60 points.');
+    expect(out).toContain('Verdict: change');
     expect(out).toMatch(/Nothing was applied\..*lodestone model set FILE/);
+  });
+
+  it('says to keep the current model when the suggestion does not rank the newest outcomes better', async () => {
+    routes['POST /v1/scoring-model/suggest'] = () => ({ json: { ...suggestion, verdict: 'keep' } });
+    const res = await cli(['model', 'suggest']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Verdict: keep the current model');
+    expect(res.stdout).not.toContain('Verdict: change');
   });
 
   it('--out writes only the suggested model, pretty, and names the next steps', async () => {
