@@ -8,7 +8,7 @@ import { csvPreamble, csvRow } from '../../core/csv';
 import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../../core/cursor';
 import { decayFactor, temperatureOf, type ScoringModel } from '../../core/scoring';
 import { listQuery } from './schemas';
-import { likelihoodReader } from '../review';
+import { likelihoodReader, type Likelihoods } from '../review';
 import { Refused } from '../../core/errors';
 import { validate } from '../../http/validate';
 
@@ -27,7 +27,6 @@ function present(row: LeadListRow & { eNorm?: number }, model: ScoringModel, lik
   };
 }
 
-type Likelihoods = Awaited<ReturnType<typeof likelihoodReader>>;
 
 function formatOf(c: Context, asked?: 'json' | 'ndjson' | 'csv'): 'json' | 'ndjson' | 'csv' {
   if (asked) return asked;
@@ -79,7 +78,7 @@ export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKe
   const site = (await getSite(c.env.DB, siteId))!;
   const model = await modelAt(c.env.DB, siteId, site.scoringModelVersion);
   const likelihood = await likelihoodReader(c.env.DB, siteId);
-  if (q.sort === 'likelihood' && !likelihood({ status: 'confirmed', score: 0, modelVersion: model.version, lines: [] })) {
+  if (q.sort === 'likelihood' && likelihood.modelVersion !== model.version) {
     throw new Refused('not_enough_data', 'No likelihood to sort by yet: it needs enough sales outcomes for the current scoring model (docs/scoring-review.md).');
   }
   const started = performance.now();

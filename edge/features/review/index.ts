@@ -4,5 +4,5 @@
  * core/review). What other features may use; routes are mounted by app.ts.
  */
 export { runReviewMaintenance, refreshOutcomeFacts } from './refresh';
-export { calibrated, likelihoodFor, likelihoodReader } from './likelihood';
+export { likelihoodFor, likelihoodReader, type Likelihoods } from './likelihood';
 export { REVIEW_OPERATIONS, REVIEW_SCHEMAS, REVIEW_TAG } from './openapi';

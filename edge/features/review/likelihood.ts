@@ -9,23 +9,25 @@ export interface ScoredLead {
   lines: readonly ExplanationLine[];
 }
 
+/** A site's likelihood to buy for its leads, and the model version it is calibrated for (null: none yet). */
+export interface Likelihoods {
+  (lead: ScoredLead): Likelihood | undefined;
+  readonly modelVersion: number | null;
+}
+
 /**
  * The site's likelihood to buy, read once for many leads (a list, an
  * export). A lead gets one only when it is confirmed and scored with the
  * model version the calibration was fitted for; otherwise it is absent,
  * never zero.
  */
-export async function likelihoodReader(db: D1Database, siteId: string): Promise<(lead: ScoredLead) => Likelihood | undefined> {
+export async function likelihoodReader(db: D1Database, siteId: string): Promise<Likelihoods> {
   const cal = await getCalibration(db, siteId);
-  return (lead) => (cal && lead.status === 'confirmed' && lead.modelVersion === cal.modelVersion ? likelihoodOf(cal, lead.score, lead.lines) : undefined);
+  const of = (lead: ScoredLead) => (cal && lead.status === 'confirmed' && lead.modelVersion === cal.modelVersion ? likelihoodOf(cal, lead.score, lead.lines) : undefined);
+  return Object.assign(of, { modelVersion: cal?.modelVersion ?? null });
 }
 
 /** One lead's likelihood (lead detail, a webhook). */
 export async function likelihoodFor(db: D1Database, siteId: string, lead: ScoredLead): Promise<Likelihood | undefined> {
   return (await likelihoodReader(db, siteId))(lead);
-}
-
-/** Whether the site has a calibration for this model version (the list's likelihood sort needs one). */
-export async function calibrated(db: D1Database, siteId: string, modelVersion: number): Promise<boolean> {
-  return (await getCalibration(db, siteId))?.modelVersion === modelVersion;
 }

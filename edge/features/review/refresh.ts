@@ -23,10 +23,11 @@ export interface RefreshResult {
 
 /**
  * Brings a site's outcome facts up to date within a time budget, chunk by
- * chunk, and refits the likelihood calibration when they are complete. Safe
+ * chunk, and refits the likelihood calibration when they are complete;
+ * `sweep` also deletes the facts of leads that left the review. Safe
  * when two runs overlap: both compute the same rows from the same data.
  */
-export async function refreshOutcomeFacts(db: D1Database, siteId: string, now: number, budgetMs: number): Promise<RefreshResult> {
+export async function refreshOutcomeFacts(db: D1Database, siteId: string, now: number, budgetMs: number, opts: { sweep?: boolean } = {}): Promise<RefreshResult> {
   const site = await getSite(db, siteId);
   if (!site) return { computed: 0, complete: true, modelVersion: 0 };
   const model = await modelAt(db, siteId, site.scoringModelVersion);
@@ -47,7 +48,9 @@ export async function refreshOutcomeFacts(db: D1Database, siteId: string, now: n
     }
   }
   if (complete) {
-    const left = await deleteLeftFacts(db, siteId);
+    // Facts of leads that lost their sales status: a sweep over all facts, so the cron's and not every read's.
+    // Withdrawal and erasure delete their own at once.
+    const left = opts.sweep ? await deleteLeftFacts(db, siteId) : 0;
     if (computed || left) await dropSnapshot(db, siteId);
     const current = await getCalibration(db, siteId);
     if (computed || left || !current || current.modelVersion !== model.version || now - current.fittedAt > CALIBRATION_MAX_AGE) {
@@ -74,7 +77,7 @@ export async function runReviewMaintenance(db: D1Database, now: number, budgetMs
   for (const siteId of await sitesWithOutcomes(db)) {
     const left = budgetMs - (Date.now() - started);
     if (left <= 0) break;
-    const r = await refreshOutcomeFacts(db, siteId, now, left);
+    const r = await refreshOutcomeFacts(db, siteId, now, left, { sweep: true });
     computed += r.computed;
     // The default report ready before anyone asks; too few outcomes is not an error here.
     if (r.complete) await defaultReview(db, siteId, r.modelVersion, now).catch((err) => { if (!(err instanceof Refused)) throw err; });

@@ -17,10 +17,14 @@ export const SNAPSHOT_MAX_AGE_MS = 3_600_000;
 export async function defaultReview(db: D1Database, siteId: string, modelVersion: number, now: number): Promise<string> {
   const s = await getSnapshot(db, siteId);
   if (s && s.modelVersion === modelVersion && s.openDays === OPEN_DAYS && now - s.computedAt < SNAPSHOT_MAX_AGE_MS && s.computedAt <= now) return s.report;
-  const model = await modelAt(db, siteId, modelVersion);
-  const from = now - DEFAULT_PERIOD_DAYS * DAY;
-  const rows = await factRows(db, siteId, modelVersion, { from, to: now });
-  const report = JSON.stringify({ ...buildReview(model, rows, { now, openDays: OPEN_DAYS, from, to: now }), computedAt: new Date(now).toISOString() });
+  const report = JSON.stringify(await reviewOf(db, siteId, modelVersion, { from: now - DEFAULT_PERIOD_DAYS * DAY, to: now, openDays: OPEN_DAYS }, now));
   await putSnapshot(db, siteId, { modelVersion, openDays: OPEN_DAYS, computedAt: now, report });
   return report;
+}
+
+/** The review of hand-offs in [from, to) from the stored facts, stamped with when it was computed. */
+export async function reviewOf(db: D1Database, siteId: string, modelVersion: number, p: { from: number; to: number; openDays: number }, now: number) {
+  const model = await modelAt(db, siteId, modelVersion);
+  const rows = await factRows(db, siteId, modelVersion, { from: p.from, to: p.to });
+  return { ...buildReview(model, rows, { now, ...p }), computedAt: new Date(now).toISOString() };
 }

@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { buildReview } from '../../core/review/report';
 import { suggestModel } from '../../core/review/suggest';
 import { parseModel } from '../../core/scoring';
 import { cleanJson } from '../../core/text';
@@ -11,7 +10,7 @@ import { getSite, requireApiKey, type KeyedEnv } from '../sites';
 import { previewDraft } from './preview';
 import { OPEN_DAYS } from './constants';
 import { refreshOutcomeFacts } from './refresh';
-import { DEFAULT_PERIOD_DAYS, defaultReview } from './review-snapshot';
+import { DEFAULT_PERIOD_DAYS, defaultReview, reviewOf } from './review-snapshot';
 import { reviewQuery, suggestBody } from './schemas';
 import { factRows } from './store';
 
@@ -57,11 +56,9 @@ export const reviewRoutes = new Hono<KeyedEnv>()
       c.header('Server-Timing', `review;dur=${(performance.now() - started).toFixed(1)}`);
       return c.body(report, 200, { 'Content-Type': 'application/json' });
     }
-    const model = await modelAt(c.env.DB, f.siteId, f.modelVersion);
-    const rows = await factRows(c.env.DB, f.siteId, f.modelVersion, { from, to });
-    const review = buildReview(model, rows, { now, openDays: q.openDays ?? OPEN_DAYS, from, to });
+    const review = await reviewOf(c.env.DB, f.siteId, f.modelVersion, { from, to, openDays: q.openDays ?? OPEN_DAYS }, now);
     c.header('Server-Timing', `review;dur=${(performance.now() - started).toFixed(1)}`);
-    return c.json({ ...review, computedAt: new Date(now).toISOString() });
+    return c.json(review);
   })
   .post('/v1/scoring-model/suggest', requireApiKey('leads:read', 'config:write'), async (c) => {
     const raw = c.req.header('content-length') === '0' || !c.req.raw.body ? {} : await readJson(c.req.raw, SUGGEST_BODY);

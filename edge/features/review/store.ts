@@ -7,6 +7,14 @@ import type { LeadProfile } from '../../core/scoring';
  * lead sales has touched, and the likelihood calibration per site.
  */
 
+/** The lead columns fit rules read, as the scoring engine's profile. */
+const PROFILE_COLUMNS = 'l.email, l.company, l.role, l.company_size, l.industry, l.country, l.budget, l.authority, l.need, l.timeline';
+const profileOf = (r: Record<string, string | number | null>): LeadProfile => ({
+  email: r.email as string, company: r.company as string | null, role: r.role as string | null, companySize: r.company_size as string | null,
+  industry: r.industry as string | null, country: r.country as string | null, budget: r.budget as string | null,
+  authority: r.authority as string | null, need: r.need as string | null, timeline: r.timeline as string | null,
+});
+
 const SALES_STAGES = "'open', 'accepted', 'rejected', 'recycled', 'opportunity', 'won', 'lost'";
 
 export interface StaleLead {
@@ -39,7 +47,7 @@ export async function staleOutcomeLeads(db: D1Database, siteId: string, modelVer
   // walked every lead of the site. CROSS JOIN keeps the id list outside.
   const { results } = await db
     .prepare(`
-      SELECT l.id, l.email, l.company, l.role, l.company_size, l.industry, l.country, l.budget, l.authority, l.need, l.timeline,
+      SELECT l.id, ${PROFILE_COLUMNS},
              l.sales_status, l.sales_rev,
              COALESCE((SELECT MIN(h.at) FROM stage_history h
                        WHERE h.site_id = ?1 AND h.lead_id = l.id
@@ -52,11 +60,7 @@ export async function staleOutcomeLeads(db: D1Database, siteId: string, modelVer
     .all<Record<string, string | number | null>>();
   return results.map((r) => ({
     id: r.id as string,
-    profile: {
-      email: r.email as string, company: r.company as string | null, role: r.role as string | null, companySize: r.company_size as string | null,
-      industry: r.industry as string | null, country: r.country as string | null, budget: r.budget as string | null,
-      authority: r.authority as string | null, need: r.need as string | null, timeline: r.timeline as string | null,
-    },
+    profile: profileOf(r),
     salesStatus: r.sales_status as string,
     salesRev: r.sales_rev as string | null,
     refAt: r.ref_at as number,
@@ -191,7 +195,7 @@ export interface PreviewRow {
  * without the score's JSON columns (a preview of 100,000 leads reads them all).
  */
 const PREVIEW_SELECT = `
-  SELECT l.id, l.status, l.email, l.company, l.role, l.company_size, l.industry, l.country, l.budget, l.authority, l.need, l.timeline,
+  SELECT l.id, l.status, ${PROFILE_COLUMNS},
          s.e_norm, s.model_version, f.ref_at, f.sales_status, f.engagement AS ref_engagement, f.model_version AS facts_version
   FROM leads l
   LEFT JOIN lead_scores s ON s.site_id = l.site_id AND s.lead_id = l.id
@@ -200,11 +204,7 @@ const PREVIEW_SELECT = `
 const toPreviewRow = (r: Record<string, string | number | null>): PreviewRow => ({
   id: r.id as string,
   status: r.status as string,
-  profile: {
-    email: r.email as string, company: r.company as string | null, role: r.role as string | null, companySize: r.company_size as string | null,
-    industry: r.industry as string | null, country: r.country as string | null, budget: r.budget as string | null,
-    authority: r.authority as string | null, need: r.need as string | null, timeline: r.timeline as string | null,
-  },
+  profile: profileOf(r),
   eNorm: r.e_norm as number | null,
   scoreVersion: r.model_version as number | null,
   outcome: r.ref_at === null ? null : {
