@@ -26,6 +26,8 @@ import { salesRoutes } from './features/sales/routes';
 import { importRoutes } from './features/leads/import-routes';
 import { answerRoutes } from './features/sales/answer-routes';
 import { reviewRoutes } from './features/review/routes';
+import { nurtureRoutes } from './features/nurture/routes';
+import { nurtureReactionRoutes } from './features/nurture/reaction-routes';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
 const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
@@ -82,6 +84,8 @@ export function createApp() {
   app.route('/', importRoutes);
   app.route('/', answerRoutes);
   app.route('/', reviewRoutes);
+  app.route('/', nurtureRoutes);
+  app.route('/', nurtureReactionRoutes);
   app.route('/', leadListRoutes);
   app.route('/', leadDetailRoutes);
   app.route('/', reportRoutes);

@@ -7,6 +7,18 @@ import { runRetention } from './features/gdpr';
 import { reassignOverdue, routeHandoffs, sendOwnerMails } from './features/sales';
 import { mailLinkBase } from './platform/request';
 import { runReviewMaintenance } from './features/review';
+import { runNurture, sendNurtureMails } from './features/nurture';
+
+/** Nurture: enter and move leads, then send what was planned (and retries), within the run's budget. */
+async function runNurtureCron(env: Env, now: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const r = await runNurture(env.DB, now, { budgetMs: 10_000, linkBase: mailLinkBase(env) });
+  if (r.entered || r.moved || r.exited) console.log('nurture', JSON.stringify({ ...r, mailIds: r.mailIds.length }));
+  while (Date.now() < deadline) {
+    const sent = await sendNurtureMails(env, now);
+    if (sent.sent + sent.retry + sent.dead + sent.cancelled === 0) break;
+  }
+}
 
 /**
  * Cron Trigger: the mail outbox retry, and scoring maintenance (decay
@@ -25,6 +37,8 @@ export const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller
     await runWebhookDelivery(env.DB, controller.scheduledTime).catch((err) => console.error('webhook delivery', err));
     // The scoring review's facts and the likelihood calibration: after rescoring, so they follow a new model.
     await runReviewMaintenance(env.DB, controller.scheduledTime).catch((err) => console.error('scoring review', err));
+    // Nurture after routing: a lead handed to sales this run leaves its sequences before its next mail is planned.
+    await runNurtureCron(env, controller.scheduledTime).catch((err) => console.error('nurture', err));
   })());
   // GDPR retention: bounded per run, resumed by the next one.
   ctx.waitUntil(runRetention(env.DB, controller.scheduledTime, { secret: erasureSecret(env.SIGNING_KEY) })

@@ -154,5 +154,5 @@ export interface LeadAccepted {
  * Event kinds only the edge writes (never accepted by POST /v1/collect), so a
  * browser cannot forge a confirmed opt-in or a gated download.
  */
-export const SERVER_EVENT_KINDS = ['optin_confirmed', 'optin_withdrawn', 'magnet_download'] as const;
+export const SERVER_EVENT_KINDS = ['optin_confirmed', 'optin_withdrawn', 'magnet_download', 'mail_click'] as const;
 export type ServerEventKind = (typeof SERVER_EVENT_KINDS)[number];

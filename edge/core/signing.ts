@@ -12,7 +12,7 @@ import { derivedKey, fromBase64Url, hmacSha256, hmacSha256Verify, toBase64Url } 
 
 const encoder = new TextEncoder();
 
-export type KeyPurpose = 'download' | 'withdraw' | 'answer' | 'ip';
+export type KeyPurpose = 'download' | 'withdraw' | 'answer' | 'ip' | 'unsubscribe' | 'click' | 'click-target';
 
 /** A SIGNING_KEY shorter than this is refused (it would be guessable). */
 export const MIN_SECRET_LENGTH = 32;
@@ -95,6 +95,45 @@ export function signAnswer(secret: string, grant: AnswerGrant): Promise<string> 
 /** Signature first, expiry second, as for downloads. */
 export async function checkAnswer(secret: string, grant: AnswerGrant, signature: string, nowMs: number): Promise<LinkCheck> {
   if (!(await verify(secret, 'answer', answerParts(grant), signature))) return 'bad-signature';
+  return grant.expires * 1000 > nowMs ? 'ok' : 'expired';
+}
+
+/** Unsubscribe links (nurture mails) never expire either: marketing consent can be withdrawn at any time. */
+export function signUnsubscribe(secret: string, site: string, lead: string): Promise<string> {
+  return sign(secret, 'unsubscribe', [site, lead]);
+}
+
+export function checkUnsubscribe(secret: string, site: string, lead: string, signature: string): Promise<boolean> {
+  return verify(secret, 'unsubscribe', [site, lead], signature);
+}
+
+/**
+ * A link in a nurture mail, in two signatures. The target's own signature
+ * never expires and is all a redirect needs, so the link keeps working and
+ * a changed target is refused (no open redirect). The click's signature
+ * (mail, link number, target, expiry) decides whether the click is recorded.
+ * `expires` in epoch seconds.
+ */
+export interface ClickGrant {
+  mail: string;
+  link: number;
+  target: string;
+  expires: number;
+}
+
+const clickParts = (g: ClickGrant) => [g.mail, String(g.link), g.target, String(g.expires)];
+
+export async function signClick(secret: string, grant: ClickGrant): Promise<{ target: string; click: string }> {
+  return { target: await sign(secret, 'click-target', [grant.target]), click: await sign(secret, 'click', clickParts(grant)) };
+}
+
+export function checkClickTarget(secret: string, target: string, signature: string): Promise<boolean> {
+  return verify(secret, 'click-target', [target], signature);
+}
+
+/** Signature first, expiry second, as for downloads. */
+export async function checkClick(secret: string, grant: ClickGrant, signature: string, nowMs: number): Promise<LinkCheck> {
+  if (!(await verify(secret, 'click', clickParts(grant), signature))) return 'bad-signature';
   return grant.expires * 1000 > nowMs ? 'ok' : 'expired';
 }
 

@@ -43,6 +43,13 @@ export interface Env {
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET?: string;
 
+  /**
+   * Standard Webhooks secret ("whsec_…") of the mail provider's bounce and
+   * complaint reports (POST /v1/mail/events; docs/nurture.md). Without it
+   * that endpoint answers 503.
+   */
+  MAIL_EVENTS_SECRET?: string;
+
   // Webhooks. See docs/webhooks.md.
   /**
    * Which webhook URLs are accepted: "public" (https to public hosts only;

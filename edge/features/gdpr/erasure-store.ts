@@ -166,6 +166,7 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
     db.prepare(`DELETE FROM stage_history WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM lead_scores WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM outcome_facts WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
+    db.prepare(`DELETE FROM nurture_enrollments WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     // The review's snapshot counted the lead: the next read recomputes it without.
     db.prepare(`DELETE FROM review_snapshots WHERE site_id = ? AND ${guard.sql}`).bind(siteId, ...g),
     // A rescoring cursor is a lead id: step it back to the previous lead (same resume point, other id).
@@ -214,6 +215,7 @@ export async function deleteOrphanScores(db: D1Database, siteId: string, limit: 
                 WHERE site_id = ? AND lead_id IS NOT NULL AND lead_id IN (SELECT value FROM json_each(?))`).bind(siteId, ids),
     db.prepare('DELETE FROM lead_scores WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
     db.prepare('DELETE FROM outcome_facts WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
+    db.prepare('DELETE FROM nurture_enrollments WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
     db.prepare('DELETE FROM review_snapshots WHERE site_id = ?').bind(siteId),
   ]);
   return results.length;

@@ -108,6 +108,38 @@ const WITHDRAW: Record<Lang, PageCopy> = {
   },
 };
 
+/** Unsubscribing from nurture mails withdraws the marketing consent only; the requested download stays the person's. */
+const UNSUBSCRIBE: Record<Lang, PageCopy> = {
+  en: {
+    title: 'Unsubscribe',
+    intro: (s) => `Press the button to stop receiving information by e-mail${s ? ` from ${s}` : ''}. This withdraws your consent to marketing e-mails.`,
+    working: 'Unsubscribing…',
+    button: 'Unsubscribe',
+    doneTitle: 'You are unsubscribed',
+    done: 'You are unsubscribed and will not receive any more information e-mails from us. Your consent to marketing e-mails has been withdrawn.',
+    errors: {
+      400: 'This link is incomplete. Please open it again from the e-mail.',
+      403: 'This link is not valid. Please copy the whole link from the e-mail.',
+      404: 'We could not find your data; there is nothing to unsubscribe.',
+      default: 'Sorry, that did not work. Please try again.',
+    },
+  },
+  de: {
+    title: 'Abmelden',
+    intro: (s) => `Klicken Sie auf die Schaltfläche, um keine Informationen per E-Mail${s ? ` von ${s}` : ''} mehr zu erhalten. Damit widerrufen Sie Ihre Einwilligung in Marketing-E-Mails.`,
+    working: 'Sie werden abgemeldet …',
+    button: 'Abmelden',
+    doneTitle: 'Sie sind abgemeldet',
+    done: 'Sie sind abgemeldet und erhalten keine Informations-E-Mails mehr von uns. Ihre Einwilligung in Marketing-E-Mails ist widerrufen.',
+    errors: {
+      400: 'Dieser Link ist unvollständig. Bitte öffnen Sie ihn erneut aus der E-Mail.',
+      403: 'Dieser Link ist ungültig. Bitte kopieren Sie den vollständigen Link aus der E-Mail.',
+      404: 'Wir haben keine Daten zu Ihnen gefunden; es gibt nichts abzumelden.',
+      default: 'Das hat leider nicht geklappt. Bitte versuchen Sie es erneut.',
+    },
+  },
+};
+
 /** What went wrong with a link, for its error page. */
 export type LinkError =
   | 'invalid'
@@ -224,4 +256,15 @@ export function withdrawnPage(lang: Lang, nonce: string, site: SiteRef | null = 
 export function linkErrorPage(lang: Lang, error: LinkError, nonce: string, site: SiteRef | null = null): Page {
   const c = ERRORS[lang][error];
   return layout({ lang, title: c.title, body: `${siteLine(site)}<h1>${e(c.title)}</h1>\n<p>${e(c.text)}</p>${backLink(lang, site)}`, nonce });
+}
+
+/** The unsubscribe link's page: its button withdraws marketing consent (POST to `action`, the same URL mail clients POST to). */
+export function unsubscribePage(lang: Lang, action: string, nonce: string, site: SiteRef | null = null): Page {
+  return actionPage(UNSUBSCRIBE[lang], lang, action, {}, nonce, site, backLink(lang, site));
+}
+
+/** Shown after the POST without scripts, and on a second visit. */
+export function unsubscribedPage(lang: Lang, nonce: string, site: SiteRef | null = null): Page {
+  const c = UNSUBSCRIBE[lang];
+  return layout({ lang, title: c.doneTitle, body: `${siteLine(site)}<h1>${e(c.doneTitle)}</h1><p role="status">${e(c.done)}</p>${backLink(lang, site)}`, nonce });
 }

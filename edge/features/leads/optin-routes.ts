@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { PROBLEM_TYPES } from '../../../protocol';
-import { confirmOptin, getLead, withdrawLead } from './store';
+import { confirmOptin, getLead, withdrawLead, withdrawMarketing } from './store';
 import { getSite } from '../sites';
 import type { AppEnv } from '../../platform/env';
 import { readForm } from '../../http/body';
@@ -9,9 +9,9 @@ import { ProblemError, conflict, notFound } from '../../http/problem';
 import { randomToken } from '../../core/crypto';
 import { hashOptinToken } from '../../core/optin-token';
 import { readOptinToken } from './optin-token-store';
-import { checkWithdraw, signDownload } from '../../core/signing';
+import { checkUnsubscribe, checkWithdraw, signDownload } from '../../core/signing';
 import { pageLang } from '../../http/page-layout';
-import { confirmedPage, confirmPage, withdrawnPage, withdrawPage, type SiteRef } from './optin-pages';
+import { confirmedPage, confirmPage, unsubscribedPage, unsubscribePage, withdrawnPage, withdrawPage, type SiteRef } from './optin-pages';
 import { orErrorPage, siteRef, withPage } from './link-pages';
 import { sendPage, wantsJson, wantsPage } from '../../http/page-response';
 import { onLeadChanged } from '../scoring';
@@ -133,22 +133,55 @@ export const optinRoutes = new Hono<AppEnv>()
       c.header('Cache-Control', 'no-store');
       if (wantsJson(c) || form.get('List-Unsubscribe') === 'One-Click') return c.json({ status: 'withdrawn' });
       return sendPage(c, withdrawnPage(lang(), randomToken(16), target.site));
+    }))
+  /**
+   * GET  /v1/optin/unsubscribe?s&l&sig  a page whose button unsubscribes (POST); already unsubscribed: says so.
+   * POST /v1/optin/unsubscribe?s&l&sig  withdraws the marketing consent (nurture mails' link and RFC 8058
+   *      one-click): every sequence stops at once, the download consent stays.
+   */
+  .get('/v1/optin/unsubscribe', (c) =>
+    orErrorPage(c, async ({ lang, site, leadLang }) => {
+      const target = await signedTarget(c, leadLang, 'unsubscribe');
+      site(target.site);
+      if (!target.marketing) return sendPage(c, unsubscribedPage(lang(), randomToken(16), target.site));
+      const query = { s: target.siteId, l: target.leadId, sig: c.req.query('sig') ?? '', lang: lang() };
+      return sendPage(c, unsubscribePage(lang(), `/v1/optin/unsubscribe?${new URLSearchParams(query)}`, randomToken(16), target.site));
+    }))
+  .post('/v1/optin/unsubscribe', (c) =>
+    orErrorPage(c, async ({ lang, site, leadLang }) => {
+      const secret = signingKey(c.env);
+      const form = await readForm(c.req.raw, { maxBytes: FORM_BYTES });
+      const target = await signedTarget(c, leadLang, 'unsubscribe');
+      site(target.site);
+      const url = new URL(c.req.url);
+      const changed = await withdrawMarketing(c.env.DB, target.siteId, target.leadId, {
+        now: Date.now(), evidence: await evidence(c, secret), pageUrl: url.origin + url.pathname,
+      });
+      if (changed === null) throw withPage(notFound('There is no such lead; there is nothing to unsubscribe.'), 'nothingToWithdraw');
+      c.header('Cache-Control', 'no-store');
+      if (wantsJson(c) || form.get('List-Unsubscribe') === 'One-Click') return c.json({ status: 'unsubscribed' });
+      return sendPage(c, unsubscribedPage(lang(), randomToken(16), target.site));
     }));
 
 /** Site and lead of a withdraw link, after its signature checked out. */
-async function withdrawTarget(
+const withdrawTarget = (c: Context<AppEnv>, leadLang: (l: string | null) => void) => signedTarget(c, leadLang, 'withdraw');
+
+/** Site and lead of a signed withdraw or unsubscribe link (s, l, sig), after its signature checked out. */
+async function signedTarget(
   c: Context<AppEnv>,
   leadLang: (l: string | null) => void,
-): Promise<{ siteId: string; leadId: string; status: string; site: SiteRef | null }> {
+  kind: 'withdraw' | 'unsubscribe',
+): Promise<{ siteId: string; leadId: string; status: string; marketing: boolean; site: SiteRef | null }> {
   const secret = signingKey(c.env);
-  const siteId = validate(siteIdSchema, c.req.query('s') ?? '', 'withdraw link (s)');
+  const siteId = validate(siteIdSchema, c.req.query('s') ?? '', `${kind} link (s)`);
   const leadId = c.req.query('l') ?? '';
   const sig = c.req.query('sig') ?? '';
-  if (!/^ld_[A-Za-z0-9_-]{16}$/.test(leadId) || !(await checkWithdraw(secret, siteId, leadId, sig))) {
-    throw new ProblemError(403, PROBLEM_TYPES.forbidden, 'Invalid link', 'This withdraw link is not valid (its signature does not match).');
+  const check = kind === 'withdraw' ? checkWithdraw : checkUnsubscribe;
+  if (!/^ld_[A-Za-z0-9_-]{16}$/.test(leadId) || !(await check(secret, siteId, leadId, sig))) {
+    throw new ProblemError(403, PROBLEM_TYPES.forbidden, 'Invalid link', `This ${kind} link is not valid (its signature does not match).`);
   }
   const [found, site] = await Promise.all([getLead(c.env.DB, siteId, leadId), getSite(c.env.DB, siteId)]);
-  if (!found) throw withPage(notFound('There is no such lead; there is nothing to withdraw.'), 'nothingToWithdraw');
+  if (!found) throw withPage(notFound(`There is no such lead; there is nothing to ${kind}.`), 'nothingToWithdraw');
   leadLang(found.lang);
-  return { siteId, leadId, status: found.status, site: site ? siteRef(site.name, site.origins) : null };
+  return { siteId, leadId, status: found.status, marketing: found.marketing, site: site ? siteRef(site.name, site.origins) : null };
 }

@@ -265,6 +265,10 @@ export async function withdrawLead(
     // Nothing is processed any more: the scoring review's copy of the profile and behaviour goes now, not at its next refresh.
     db.prepare(`DELETE FROM outcome_facts WHERE site_id = ? AND lead_id = ? AND ${done.sql}`).bind(siteId, leadId, ...done.params),
     db.prepare(`DELETE FROM review_snapshots WHERE site_id = ? AND ${done.sql}`).bind(siteId, ...done.params),
+    // Out of every nurture sequence at once, and no queued nurture mail goes out.
+    db.prepare(`UPDATE nurture_enrollments SET state = 'exited', exit_reason = 'withdrawn', exit_step = step_id, ended_at = ?, rev = ?
+                WHERE site_id = ? AND lead_id = ? AND state = 'active' AND ${done.sql}`)
+      .bind(now, randomToken(12), siteId, leadId, ...done.params),
     // Hand-offs queued before the withdrawal are not sent; the lead.withdrawn notice (enqueued by scoring) still is.
     db.prepare(`UPDATE webhook_messages SET status = 'cancelled', updated_at = ?
                 WHERE site_id = ? AND lead_id = ? AND status = 'pending' AND event_type != 'lead.withdrawn' AND ${done.sql}`)
@@ -277,6 +281,41 @@ export async function withdrawLead(
     ),
   ]);
   return true;
+}
+
+/**
+ * Withdraws marketing consent only (the unsubscribe link of a nurture
+ * mail): marketing off, a ledger entry, every nurture sequence left and its
+ * queued mails cancelled, in one batch. The download consent and the lead
+ * stay. Idempotent: a second unsubscribe records nothing. Returns null when
+ * there is no such lead, else whether this call changed anything.
+ */
+export async function withdrawMarketing(
+  db: D1Database,
+  siteId: string,
+  leadId: string,
+  ctx: { now: number; evidence: Evidence; pageUrl: string },
+): Promise<boolean | null> {
+  const lead = await db.prepare('SELECT marketing FROM leads WHERE site_id = ? AND id = ?').bind(siteId, leadId).first<{ marketing: number }>();
+  if (!lead) return null;
+  if (!lead.marketing) return false;
+  const now = ctx.now;
+  const token = `un_${randomToken(12)}`;
+  const done = { sql: 'EXISTS (SELECT 1 FROM leads WHERE site_id = ? AND id = ? AND nurture_rev = ?)', params: [siteId, leadId, token] };
+  const [res] = await db.batch([
+    db.prepare('UPDATE leads SET marketing = 0, nurture_rev = ?, updated_at = ? WHERE site_id = ? AND id = ? AND marketing = 1')
+      .bind(token, now, siteId, leadId),
+    db.prepare(`INSERT INTO consent_ledger (${LEDGER_COLUMNS})
+                SELECT ?, ?, NULL, 'withdrawn', 'marketing', NULL, NULL, NULL, NULL, ?, ?, ?, ? WHERE ${done.sql}`)
+      .bind(siteId, leadId, ctx.pageUrl, ctx.evidence.ipHash, ctx.evidence.userAgent, now, ...done.params),
+    db.prepare(`UPDATE nurture_enrollments SET state = 'exited', exit_reason = 'unsubscribed', exit_step = step_id, ended_at = ?, rev = ?
+                WHERE site_id = ? AND lead_id = ? AND state = 'active' AND ${done.sql}`)
+      .bind(now, randomToken(12), siteId, leadId, ...done.params),
+    db.prepare(`UPDATE mail_outbox SET status = 'cancelled', updated_at = ?
+                WHERE site_id = ? AND lead_id = ? AND kind = 'nurture' AND status = 'pending' AND ${done.sql}`)
+      .bind(now, siteId, leadId, ...done.params),
+  ]);
+  return res!.meta.changes === 1;
 }
 
 export interface Lead {

@@ -4,5 +4,5 @@
  */
 export { streamMagnetFile } from './files-store';
 export { leadsQuery, magnetBody } from './schemas';
-export { getMagnet, magnetProblems } from './store';
+export { getMagnet, listMagnets, magnetProblems } from './store';
 export type { Magnet, MagnetProblem } from './store';

@@ -4,7 +4,7 @@ import { nextAttemptAt } from '../../core/mail/backoff';
 import { renderConfirmationMail, withdrawHeaders } from '../../core/mail/render';
 import { MailError, type Mailer } from '../../core/mail/types';
 import { newOptinToken } from '../../core/optin-token';
-import { signWithdraw } from '../../core/signing';
+import { signUnsubscribe, signWithdraw } from '../../core/signing';
 
 /**
  * Delivery of confirmation mails: used by POST /v1/leads for the immediate
@@ -50,6 +50,16 @@ export async function withdrawUrl(secret: string, base: string, p: { siteId: str
   url.searchParams.set('s', p.siteId);
   url.searchParams.set('l', p.leadId);
   url.searchParams.set('sig', await signWithdraw(secret, p.siteId, p.leadId));
+  url.searchParams.set('lang', p.lang);
+  return url.href;
+}
+
+/** The unsubscribe link of a nurture mail: withdraws the marketing consent only. */
+export async function unsubscribeUrl(secret: string, base: string, p: { siteId: string; leadId: string; lang: Lang }): Promise<string> {
+  const url = new URL('/v1/optin/unsubscribe', base);
+  url.searchParams.set('s', p.siteId);
+  url.searchParams.set('l', p.leadId);
+  url.searchParams.set('sig', await signUnsubscribe(secret, p.siteId, p.leadId));
   url.searchParams.set('lang', p.lang);
   return url.href;
 }

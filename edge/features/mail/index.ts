@@ -2,9 +2,11 @@
  * Mail: settings, the durable outbox, the confirmation mail and its retry.
  * What other features may use; routes are mounted by app.ts, not exported.
  */
-export { deliverConfirmation } from './confirmation-mail';
+export { deliverConfirmation, unsubscribeUrl } from './confirmation-mail';
 export { retryOutbox } from './outbox-retry';
 export { claimDueMails, getOwnerMailRow, mailHealth, markCancelled, markFailed, markSent, ownerMailStatement, requeueDeadMails } from './outbox-store';
-export type { MailHealth, OwnerMailRow } from './outbox-store';
+export type { MailHealth, OutboxKind, OwnerMailRow } from './outbox-store';
 export { configChecks, downloadTtlMs, mailSettings, reportConfigProblems, retrySettings, signingKey } from './settings';
 export type { ConfigCheck } from './settings';
+export { insertDevMail } from './dev-mailbox-store';
+export { devOutboxEnabled, DEV_SENDER } from './select';

@@ -6,8 +6,8 @@
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'cancelled';
 
-/** The confirmation mail to a lead; the alert to its new owner; the notice to an owner a lead moved away from. */
-export type OutboxKind = 'confirmation' | 'owner_alert' | 'owner_notice';
+/** The confirmation mail to a lead; the alert to its new owner; the notice to an owner a lead moved away from; a nurture mail. */
+export type OutboxKind = 'confirmation' | 'owner_alert' | 'owner_notice' | 'nurture';
 
 /** The outbox row of a mail to a sales person (the rest of its content is read when it is sent). */
 export interface OwnerMailRow {

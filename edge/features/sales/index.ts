@@ -7,4 +7,5 @@ export { reassignOverdue, routeHandoffs } from './assignment';
 export type { RoutingReport } from './assignment';
 export { sendOwnerMails } from './owner-mail';
 export { handOffNow } from './handoff';
+export { getSalesSettings } from './settings-store';
 export { SALES_OPERATIONS, SALES_SCHEMAS, SALES_TAG } from './openapi';

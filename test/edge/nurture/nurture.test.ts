@@ -1,0 +1,257 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { PROBLEM_TYPES } from '../../../protocol';
+import { expectProblem } from '../helpers';
+import { runCron, send } from '../leads-helpers';
+import { api } from '../sales-helpers';
+import { storedScore } from '../scoring-helpers';
+import {
+  DAY, HOUR, clickLink, confirmedLead, count, enrollment, nurtureMails, nurtureSite, putSequence, subjects, threeMails, unsubscribeLink,
+} from '../nurture-helpers';
+
+/**
+ * Nurture sequences end to end in workerd with the real local D1: leads
+ * confirmed through the form, the cron run "at" later times, mails read
+ * from the dev outbox, clicks and unsubscribes through their links.
+ */
+
+/** A model where a click on a nurture mail is worth 50 behaviour points and 45 make an SQL. */
+const CLICK_MODEL = {
+  halfLifeDays: 30,
+  stageCooldownDays: 0,
+  thresholds: { mql: 20, sql: 45 },
+  temperature: { warm: 10, hot: 40 },
+  fit: [],
+  engagement: [{ id: 'mail-click', label: 'Clicked a nurture mail', kinds: ['mail_click'], points: 50 }],
+};
+
+describe('a sequence after the whitepaper', () => {
+  it('mails step 1 at once, step 2 after the wait, and lets the lead go when it becomes SQL', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    expect((await api(key, 'PUT', '/v1/scoring-model', CLICK_MODEL)).status).toBe(200);
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const lead = await confirmedLead(site, magnet, { marketing: true, firstName: 'Jane' });
+    const t0 = Date.now();
+
+    await runCron(t0);
+    const [first] = await nurtureMails(lead.email);
+    expect(first!.subject).toBe('Welcome, Jane');
+    expect(first!.text_body).toContain('The 2026 B2B lead report');
+    const headers = JSON.parse(first!.headers) as Record<string, string>;
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(headers['List-Unsubscribe']).toMatch(/^<http:\/\/edge\.test\/v1\/optin\/unsubscribe\?/);
+    expect(first!.text_body).toContain(unsubscribeLink(first!.text_body).href);
+    // The link in the body goes through the edge, not straight to the target.
+    expect(first!.html_body).not.toContain('href="https://www.example.com/checklist"');
+
+    await runCron(t0 + DAY);
+    await runCron(t0 + DAY + HOUR);
+    expect(await subjects(lead.email)).toEqual(['Welcome, Jane']);
+    await runCron(t0 + 2 * DAY + HOUR);
+    expect(await subjects(lead.email)).toEqual(['Welcome, Jane', 'How Acme doubled its pipeline']);
+    expect((await enrollment(site, lead.id, 'after-whitepaper'))!).toMatchObject({ state: 'active', step_id: 'wait-2' });
+
+    // A click on mail 2 is worth 50 points: the lead is SQL, handed to sales, and leaves the sequence before mail 3.
+    const [, second] = await nurtureMails(lead.email);
+    const click = await send(`${clickLink(second!.text_body).pathname}${clickLink(second!.text_body).search}`, { redirect: 'manual' });
+    expect(click.status).toBe(302);
+    expect(click.headers.get('location')).toBe('https://www.example.com/case');
+    expect((await storedScore(site, lead.id))!.stage).toBe('sql');
+
+    await runCron(t0 + 5 * DAY);
+    expect(await subjects(lead.email)).toEqual(['Welcome, Jane', 'How Acme doubled its pipeline']);
+    expect((await enrollment(site, lead.id, 'after-whitepaper'))!).toMatchObject({ state: 'exited', exit_reason: 'handoff' });
+
+    const stats = await (await api(key, 'GET', '/v1/sequences/after-whitepaper/stats')).json() as Record<string, unknown> & { steps: { id: string; sent: number; clicked: number }[] };
+    expect(stats).toMatchObject({ entered: 1, leads: 1, active: 0, exited: { handoff: 1 }, reached: { sql: 1 } });
+    expect(stats.steps.map((s) => [s.id, s.sent, s.clicked])).toEqual([
+      ['welcome', 1, 0], ['wait-1', 0, 0], ['case-study', 1, 1], ['wait-2', 0, 0], ['offer', 0, 0],
+    ]);
+  });
+
+  it('mails nothing to a lead that confirmed without marketing consent', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const lead = await confirmedLead(site, magnet, { marketing: false });
+    const t0 = Date.now();
+    for (const at of [t0, t0 + 3 * DAY, t0 + 6 * DAY]) await runCron(at);
+    expect(await nurtureMails(lead.email)).toEqual([]);
+    expect(await count('SELECT COUNT(*) AS n FROM nurture_enrollments WHERE site_id = ?', site)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture'", site)).toBe(0);
+  });
+
+  it('writes in the lead\'s language, with the other language as fallback', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const lead = await confirmedLead(site, magnet, { marketing: true, lang: 'de', firstName: 'Jörg' });
+    const t0 = Date.now();
+    await runCron(t0);
+    await runCron(t0 + 2 * DAY + HOUR);
+    const [first, second] = await nurtureMails(lead.email);
+    expect(first!.subject).toBe('Willkommen, Jörg');
+    expect(first!.text_body).toContain('Abmelden');
+    expect(first!.html_body).toContain('<html lang="de"');
+    // The case study exists in English only.
+    expect(second!.subject).toBe('How Acme doubled its pipeline');
+  });
+});
+
+describe('unsubscribing', () => {
+  it('by one-click POST stops every sequence at once, is in the ledger, and is confirmed on a page in the lead\'s language', async () => {
+    const { site, magnet, key } = await nurtureSite({ minGapHours: 1 });
+    await putSequence(key, 'after-whitepaper', threeMails());
+    await putSequence(key, 'webinars', threeMails({ name: 'Webinars', steps: [{ id: 'w0', type: 'wait', hours: 2 }, { id: 'invite', type: 'send', template: 'welcome' }], templates: { welcome: threeMails().templates.welcome } }));
+    const lead = await confirmedLead(site, magnet, { marketing: true, lang: 'de' });
+    const t0 = Date.now();
+    await runCron(t0);
+    const [first] = await nurtureMails(lead.email);
+    const link = unsubscribeLink(first!.text_body);
+    expect(await count("SELECT COUNT(*) AS n FROM nurture_enrollments WHERE site_id = ? AND state = 'active'", site)).toBe(2);
+
+    // Opening the link changes nothing (mail scanners open links); it shows a button.
+    const page = await send(`${link.pathname}${link.search}`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Abmelden');
+    expect((await env.DB.prepare('SELECT marketing FROM leads WHERE id = ?').bind(lead.id).first<{ marketing: number }>())!.marketing).toBe(1);
+
+    const oneClick = await send(`${link.pathname}${link.search}`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.status).toBe(200);
+    expect(await oneClick.json()).toEqual({ status: 'unsubscribed' });
+    expect((await env.DB.prepare('SELECT marketing, status FROM leads WHERE id = ?').bind(lead.id).first())!).toEqual({ marketing: 0, status: 'confirmed' });
+    expect(await count("SELECT COUNT(*) AS n FROM consent_ledger WHERE lead_id = ? AND action = 'withdrawn' AND purpose = 'marketing'", lead.id)).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM nurture_enrollments WHERE site_id = ? AND state = 'exited' AND exit_reason = 'unsubscribed'", site)).toBe(2);
+
+    // Again: nothing more recorded; the page says it is done, in German.
+    const again = await send(`${link.pathname}${link.search}`, { method: 'POST', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('Sie sind abgemeldet');
+    expect(await count("SELECT COUNT(*) AS n FROM consent_ledger WHERE lead_id = ? AND action = 'withdrawn'", lead.id)).toBe(1);
+
+    for (const at of [t0 + 3 * HOUR, t0 + 3 * DAY, t0 + 6 * DAY]) await runCron(at);
+    expect(await subjects(lead.email)).toEqual(['Willkommen, Jane']);
+    const stats = await (await api(key, 'GET', '/v1/sequences/after-whitepaper/stats')).json() as { exited: Record<string, number>; steps: { id: string; unsubscribed: number }[] };
+    expect(stats.exited).toEqual({ unsubscribed: 1 });
+    expect(stats.steps.find((s) => s.id === 'wait-1')!.unsubscribed).toBe(1);
+  });
+
+  it('refuses a link whose signature does not match, and changes nothing', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const lead = await confirmedLead(site, magnet, { marketing: true });
+    await runCron(Date.now());
+    const link = unsubscribeLink((await nurtureMails(lead.email))[0]!.text_body);
+    link.searchParams.set('sig', link.searchParams.get('sig')!.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A')));
+    await expectProblem(await send(`${link.pathname}${link.search}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }), 403, PROBLEM_TYPES.forbidden);
+    // The withdraw link's signature is not an unsubscribe signature either.
+    expect((await env.DB.prepare('SELECT marketing FROM leads WHERE id = ?').bind(lead.id).first<{ marketing: number }>())!.marketing).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM nurture_enrollments WHERE site_id = ? AND state = 'active'", site)).toBe(1);
+  });
+
+  it('withdrawing all consent also ends every sequence', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const lead = await confirmedLead(site, magnet, { marketing: true });
+    await runCron(Date.now());
+    const withdraw = /https?:\/\/\S+\/v1\/optin\/withdraw\?\S+/.exec((await nurtureMails(lead.email)).length ? (await env.DB.prepare("SELECT text_body FROM dev_mailbox WHERE lower(to_addr) = lower(?) AND subject LIKE 'Confirm%'").bind(lead.email).first<{ text_body: string }>())!.text_body : '')!;
+    const url = new URL(withdraw[0]);
+    expect((await send(`${url.pathname}${url.search}`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, body: '' })).status).toBe(200);
+    expect((await enrollment(site, lead.id, 'after-whitepaper'))!).toMatchObject({ state: 'exited', exit_reason: 'withdrawn' });
+    await runCron(Date.now() + 3 * DAY);
+    expect(await nurtureMails(lead.email)).toHaveLength(1);
+  });
+});
+
+describe('clicks', () => {
+  it('count once per link and mail, raise the score through an engagement rule, and tampered or expired links redirect without counting', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    expect((await api(key, 'PUT', '/v1/scoring-model', { ...CLICK_MODEL, thresholds: { mql: 500, sql: 1000 } })).status).toBe(200);
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const lead = await confirmedLead(site, magnet, { marketing: true });
+    await runCron(Date.now());
+    const link = clickLink((await nurtureMails(lead.email))[0]!.text_body);
+    const before = (await storedScore(site, lead.id))!.e_norm;
+    const clicks = () => count("SELECT COUNT(*) AS n FROM events WHERE site_id = ? AND lead_id = ? AND kind = 'mail_click'", site, lead.id);
+    const open = (u: URL, headers: Record<string, string> = {}) => send(`${u.pathname}${u.search}`, { redirect: 'manual', headers });
+
+    // Tampered click signature: redirected, not counted.
+    const tampered = new URL(link);
+    tampered.searchParams.set('s', `${tampered.searchParams.get('s')!.slice(0, -2)}AA`);
+    expect((await open(tampered)).headers.get('location')).toBe('https://www.example.com/checklist');
+    // Expired (a past expiry; its signature then no longer matches either): redirected, not counted.
+    const expired = new URL(link);
+    expired.searchParams.set('e', '1000');
+    expect((await open(expired)).status).toBe(302);
+    expect(await clicks()).toBe(0);
+
+    const res = await open(link);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://www.example.com/checklist');
+    expect(await clicks()).toBe(1);
+    expect((await open(link)).status).toBe(302);
+    expect(await clicks()).toBe(1);
+    const event = await env.DB.prepare("SELECT props, target FROM events WHERE lead_id = ? AND kind = 'mail_click'").bind(lead.id).first<{ props: string; target: string }>();
+    expect(JSON.parse(event!.props)).toEqual({ sequence: 'after-whitepaper', step: 'welcome', link: '0' });
+    expect(event!.target).toBe('https://www.example.com/checklist');
+    expect((await storedScore(site, lead.id))!.e_norm).toBeGreaterThan(before);
+    const explained = await (await api(key, 'GET', `/v1/leads/${lead.id}/score`)).json() as { explanation: { lines: { id: string; points: number }[] } };
+    expect(explained.explanation.lines.find((l) => l.id === 'mail-click')?.points).toBeCloseTo(50, 3);
+
+    // A changed target is refused: no open redirect.
+    const evil = new URL(link);
+    evil.searchParams.set('u', 'https://evil.example/phish');
+    const refused = await open(evil, { accept: 'text/html' });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('location')).toBeNull();
+    expect(await refused.text()).toContain('This link does not work');
+  });
+});
+
+describe('delivery', () => {
+  it('two overlapping cron runs send each mail once', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const leads = [];
+    for (let i = 0; i < 3; i++) leads.push(await confirmedLead(site, magnet, { marketing: true }));
+    const t0 = Date.now();
+    await Promise.all([runCron(t0), runCron(t0)]);
+    await Promise.all([runCron(t0 + 2 * DAY + HOUR), runCron(t0 + 2 * DAY + HOUR)]);
+    for (const l of leads) expect(await subjects(l.email)).toEqual(['Welcome, Jane', 'How Acme doubled its pipeline']);
+    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture'", site)).toBe(6);
+  });
+
+  it('the frequency cap holds across two sequences', async () => {
+    const { site, magnet, key } = await nurtureSite({ minGapHours: 72 });
+    await putSequence(key, 'a', threeMails({ name: 'A' }));
+    await putSequence(key, 'b', threeMails({ name: 'B', steps: [{ id: 'hello', type: 'send', template: 'welcome' }], templates: { welcome: { en: { subject: 'From B', body: 'Hello' } } } }));
+    const lead = await confirmedLead(site, magnet, { marketing: true });
+    const t0 = Date.now();
+    await runCron(t0);
+    expect(await nurtureMails(lead.email)).toHaveLength(1);
+    const firstSubject = (await subjects(lead.email))[0];
+    await runCron(t0 + 2 * DAY + HOUR);
+    expect(await nurtureMails(lead.email)).toHaveLength(1);
+    await runCron(t0 + 3 * DAY + HOUR);
+    expect(await nurtureMails(lead.email)).toHaveLength(2);
+    // Both sequences walk on, one mail at a time: A's three and B's one within four gaps of 72 hours, never closer.
+    for (let d = 4; d <= 13; d++) await runCron(t0 + d * DAY + 2 * HOUR);
+    const all = await subjects(lead.email);
+    expect([...all].sort()).toEqual(['From B', 'How Acme doubled its pipeline', 'Talk to us', 'Welcome, Jane']);
+    expect(all[0]).toBe(firstSubject);
+    const sent = (await env.DB.prepare("SELECT sent_at FROM mail_outbox WHERE site_id = ? AND kind = 'nurture' AND status = 'sent' ORDER BY sent_at").bind(site).all<{ sent_at: number }>()).results;
+    expect(sent).toHaveLength(4);
+    for (let i = 1; i < sent.length; i++) expect(sent[i]!.sent_at - sent[i - 1]!.sent_at).toBeGreaterThanOrEqual(72 * HOUR);
+  });
+
+  it('the send rate per site defers what is over it to the next minute', async () => {
+    const { site, magnet, key } = await nurtureSite({ minGapHours: 24, sendsPerMinute: 2 });
+    await putSequence(key, 'after-whitepaper', threeMails());
+    for (let i = 0; i < 3; i++) await confirmedLead(site, magnet, { marketing: true });
+    const t0 = Date.now();
+    await runCron(t0);
+    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture'", site)).toBe(2);
+    await runCron(t0 + 61_000);
+    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture' AND status = 'sent'", site)).toBe(3);
+  });
+});
