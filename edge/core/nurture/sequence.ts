@@ -162,7 +162,7 @@ const conditionSchema: v.GenericSchema<unknown, Condition> = v.lazy(() =>
 
 const next = v.optional(slug);
 
-const stepSchema = v.pipe(
+const stepSchemaWith = (condition: v.GenericSchema<unknown, Condition>) => v.pipe(
   plainObject,
   v.variant(
     'type',
@@ -180,7 +180,7 @@ const stepSchema = v.pipe(
         v.check((s) => s.days !== undefined || s.hours !== undefined || s.window !== undefined, 'must set days, hours or a window'),
       ),
       strict({ id: slug, type: v.literal('send'), template: slug, next }),
-      strict({ id: slug, type: v.literal('branch'), if: conditionSchema, then: slug, else: slug }),
+      strict({ id: slug, type: v.literal('branch'), if: condition, then: slug, else: slug }),
       strict({ id: slug, type: v.literal('exit') }),
     ],
     'must be one of wait, send, branch, exit',
@@ -205,7 +205,7 @@ const reentrySchema = v.union(
   'must be "never" or { "afterDays": N }',
 );
 
-export const sequenceSchema = v.pipe(
+const sequenceSchemaWith = (condition: v.GenericSchema<unknown, Condition>) => v.pipe(
   plainObject,
   strict({
     /** Set by the server from the URL; a client value must match it. */
@@ -219,7 +219,7 @@ export const sequenceSchema = v.pipe(
     /** Whether a lead that left may enter again, and after how long. A lead is in a sequence at most once at a time. */
     reentry: v.optional(reentrySchema, 'never'),
     steps: v.pipe(
-      v.array(stepSchema, 'must be an array'),
+      v.array(stepSchemaWith(condition), 'must be an array'),
       v.minLength(1, 'must hold at least one step'),
       v.maxLength(SEQUENCE_LIMITS.steps, `must hold at most ${SEQUENCE_LIMITS.steps} steps`),
     ),
@@ -229,6 +229,13 @@ export const sequenceSchema = v.pipe(
     ),
   }),
 );
+
+export const sequenceSchema = sequenceSchemaWith(conditionSchema);
+/**
+ * The same document for the API reference: a branch's condition (recursive
+ * through all, any and not) is shown as an object, described in docs/nurture.md.
+ */
+export const sequenceDocSchema = sequenceSchemaWith(plainObject as unknown as v.GenericSchema<unknown, Condition>);
 
 export type Sequence = v.InferOutput<typeof sequenceSchema>;
 export type SequenceInput = v.InferInput<typeof sequenceSchema>;

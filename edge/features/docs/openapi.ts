@@ -11,6 +11,7 @@ import { leadsQuery, magnetBody } from '../magnets';
 import { GDPR_OPERATIONS, GDPR_SCHEMAS } from '../gdpr';
 import { SALES_OPERATIONS, SALES_SCHEMAS, SALES_TAG } from '../sales';
 import { REVIEW_OPERATIONS, REVIEW_SCHEMAS, REVIEW_TAG } from '../review';
+import { NURTURE_OPERATIONS, NURTURE_SCHEMAS, NURTURE_TAG } from '../nurture';
 import { createEndpointBody, deliveriesQuery, updateEndpointBody } from '../webhooks';
 
 /**
@@ -96,6 +97,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   ...GDPR_SCHEMAS,
   ...SALES_SCHEMAS,
   ...REVIEW_SCHEMAS,
+  ...NURTURE_SCHEMAS,
   LeadImportRow: importRow as unknown as v.GenericSchema,
   WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
   WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
@@ -143,6 +145,7 @@ export const OPERATIONS: Operation[] = [
   ...GDPR_OPERATIONS,
   ...SALES_OPERATIONS,
   ...REVIEW_OPERATIONS,
+  ...NURTURE_OPERATIONS,
   { method: 'get', path: '/v1/sales/answer', summary: "The owner's one-click answer page (signed link from the alert mail): the lead, its score and why, accept or reject; opening it changes nothing", auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410) },
   { method: 'post', path: '/v1/sales/answer', summary: 'Accepts or rejects (with a reason) the lead of a signed answer link, as the owner\'s own answer; form fields: the link\'s s, l, o, a, e, sig plus answer and reason', auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410, 413, 415) },
   { method: 'post', path: '/v1/leads/import', summary: 'Imports leads from fairs, webinars and events (CSV, NDJSON or a JSON array of rows), each with its legal basis: consent (words, date, place) or legitimate_interest (pending, never mailed, erased after 30 days unless confirmed); merges by address; ?sendOptin=true&magnet= sends that magnet\'s double opt-in mail to consent rows; per-row report, idempotent', auth: 'apiKey', scopes: ['leads:write'], tag: SALES_TAG.name, query: importQuery as unknown as v.GenericSchema, body: { schema: 'LeadImportRow', types: ['text/csv', 'application/x-ndjson', 'application/json'] }, ok: { status: 200, description: '{created, merged, unchanged, refused, optinMails, rows: [{line, email, lead, result, status, reason, optin}]}' }, errors: P(400, 401, 403, 404, 409, 413, 415, 503) },
@@ -168,6 +171,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'Webhooks', description: 'Signed hand-offs to a CRM and their delivery log.' },
   SALES_TAG,
   REVIEW_TAG,
+  NURTURE_TAG,
   { name: 'Admin: sites and keys', description: 'Sites, allowed origins, API keys, event tail (`Authorization: Bearer $ADMIN_TOKEN`).' },
   { name: 'Admin: lead magnets', description: 'Lead magnet configuration, files and the leads they brought.' },
   { name: 'Admin: operations', description: 'Health (configuration, mail and webhook backlog), resending dead mails, rescoring and retention runs, retention settings.' },
@@ -353,6 +357,21 @@ const OK_SCHEMAS: Record<string, S> = {
   'get /v1/reports/scoring-review': ref('ScoringReview'),
   'post /v1/scoring-model/suggest': ref('ModelSuggestion'),
   'post /v1/scoring-model/preview': ref('ModelPreview'),
+  'get /v1/sequences': obj({ sequences: arr(obj({ id: str, name: str, status: enumOf('active', 'paused'), version: int, trigger: anyObject('the trigger'), steps: int, createdAt: iso, savedAt: iso })) }),
+  'get /v1/sequences/{id}': obj({ id: str, version: int, savedAt: iso, sequence: ref('Sequence') }),
+  'put /v1/sequences/{id}': obj({ id: str, version: int, savedAt: iso, sequence: ref('Sequence') }),
+  'get /v1/sequences/{id}/stats': obj({
+    id: str, version: int, status: str, entered: int, leads: int, active: int, completed: int,
+    exited: { type: 'object', additionalProperties: int, description: 'by reason: handoff, withdrawn, unsubscribed, bounced, complained, not_mailable, exit_step, sequence_changed' },
+    reached: obj({ mql: int, sql: int }),
+    steps: arr(obj({ id: str, type: nul(str), sent: int, clicked: int, pending: int, failed: int, unsubscribed: int, exited: int, waiting: int })),
+  }),
+  'get /v1/sequences/{id}/steps/{step}/preview': obj({ sequence: str, version: int, step: str, lead: nul(str), lang: enumOf('en', 'de'), subject: str, text: str, html: str, links: arr(str), outbox: nul(str) }),
+  'get /v1/nurture-settings': obj({ minGapHours: int, sendsPerMinute: int, timeZone: str, defaults: anyObject('the defaults'), updatedAt: nul(iso) }),
+  'put /v1/nurture-settings': obj({ minGapHours: int, sendsPerMinute: int, timeZone: str, defaults: anyObject('the defaults'), updatedAt: nul(iso) }),
+  'get /v1/optin/unsubscribe': { type: 'string', description: 'HTML page' },
+  'post /v1/optin/unsubscribe': obj({ status: enumOf('unsubscribed') }),
+  'post /v1/mail/events': obj({ kind: enumOf('bounce', 'complaint'), leads: int, suppressed: int }),
   'get /v1/openapi.json': anyObject('OpenAPI 3.1 document'),
   'get /docs': { type: 'string', description: 'HTML page' },
   'get /admin/sites': obj({ sites: arr(ref('Site')) }),

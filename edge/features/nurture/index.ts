@@ -8,3 +8,4 @@ export { runNurture } from './run';
 export type { NurtureRunReport } from './run';
 export { sendNurtureMails } from './delivery';
 export { enrollmentsOf } from './enrollments-store';
+export { NURTURE_OPERATIONS, NURTURE_SCHEMAS, NURTURE_TAG } from './openapi';

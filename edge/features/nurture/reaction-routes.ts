@@ -110,9 +110,8 @@ export const nurtureReactionRoutes = new Hono<AppEnv>()
     }
     const report = validate(mailEventBody, json);
     const kind = report.type === 'bounce' || report.type === 'email.bounced' ? 'bounce' : 'complaint';
-    const resend = 'data' in report ? report.data : null;
-    const address = resend ? resend.to?.[0] : 'email' in report ? report.email : undefined;
-    const providerId = resend ? resend.email_id : 'messageId' in report ? report.messageId : undefined;
+    const address = report.email ?? report.data?.to?.[0];
+    const providerId = report.messageId ?? report.data?.email_id;
     const normal = address ? normaliseEmail(address) : null;
     const emailKey = normal?.ok ? normal.key : null;
     const leads = await leadsOfMail(c.env.DB, providerId ?? null, emailKey);

@@ -22,15 +22,17 @@ export const previewQuery = v.strictObject({
 /** PUT /v1/nurture-settings: the whole settings; a field left out is the default. */
 export const settingsBody = v.pipe(v.unknown(), cleanTextEverywhere(), nurtureSettingsSchema);
 
-/** A provider's bounce or complaint report: Resend's event shape, or Lodestone's own minimal one. */
-export const mailEventBody = v.union([
-  v.object({
-    type: v.picklist(['email.bounced', 'email.complained']),
-    data: v.object({ email_id: v.optional(v.string()), to: v.optional(v.array(v.string())) }),
-  }),
-  v.object({
-    type: v.picklist(['bounce', 'complaint']),
-    email: v.optional(v.pipe(v.string(), v.maxLength(320))),
-    messageId: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  }),
-], 'must be a bounce or complaint report: { "type": "bounce" | "complaint", "email", "messageId" } or a Resend email.bounced / email.complained event');
+/**
+ * A provider's bounce or complaint report: Resend's event shape (type
+ * email.bounced / email.complained, data.to, data.email_id), or Lodestone's
+ * own minimal one (type bounce / complaint, email, messageId).
+ */
+export const mailEventBody = v.object({
+  type: v.picklist(['email.bounced', 'email.complained', 'bounce', 'complaint'], 'must be bounce, complaint, email.bounced or email.complained'),
+  email: v.optional(v.pipe(v.string('must be a string'), v.maxLength(320, 'must be at most 320 characters'))),
+  messageId: v.optional(v.pipe(v.string('must be a string'), v.maxLength(200, 'must be at most 200 characters'))),
+  data: v.optional(v.object({
+    email_id: v.optional(v.pipe(v.string('must be a string'), v.maxLength(200, 'must be at most 200 characters'))),
+    to: v.optional(v.array(v.pipe(v.string('must be a string'), v.maxLength(320, 'must be at most 320 characters')), 'must be an array')),
+  })),
+});
