@@ -151,7 +151,63 @@ export async function seedDemo(url, token, port) {
     scopes: ['leads:read', 'leads:write', 'config:write'],
   });
   await seedDemoMagnet(url, token);
+  await seedDemoSequence(url, secret);
   return secret;
+}
+
+/**
+ * The demo nurture sequence: three mails after the whitepaper download (to
+ * leads who also ticked the marketing box), the later two on weekdays in
+ * office hours; a lead that reaches SQL leaves it (every sequence does).
+ * Saved only when it differs from the stored one, so restarts add no versions.
+ */
+export const DEMO_SEQUENCE = {
+  name: 'After the whitepaper',
+  trigger: { on: 'download', magnet: 'whitepaper' },
+  reentry: 'never',
+  steps: [
+    { id: 'thanks', type: 'send', template: 'thanks' },
+    { id: 'wait-2-days', type: 'wait', days: 2, window: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' } },
+    { id: 'checklist', type: 'send', template: 'checklist' },
+    { id: 'wait-4-days', type: 'wait', days: 4, window: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' } },
+    { id: 'clicked-before', type: 'branch', if: { type: 'event', kinds: ['mail_click', 'pricing_view'] }, then: 'demo-offer', else: 'case-study' },
+    { id: 'case-study', type: 'send', template: 'case', next: 'done' },
+    { id: 'demo-offer', type: 'send', template: 'demo' },
+    { id: 'done', type: 'exit' },
+  ],
+  templates: {
+    thanks: {
+      en: { subject: 'Your copy of {{magnetTitle}}', body: 'Hello {{firstName | "there"}},\n\nthank you for downloading **{{magnetTitle}}**. Two pages worth reading first: the field checklist and the part on double opt-in.\n\n[Open the whitepaper page](http://localhost:8787/whitepaper)\n\nBest regards,\nthe {{siteName}} team' },
+      de: { subject: 'Ihr Exemplar: {{magnetTitle}}', body: 'Guten Tag {{firstName}},\n\nvielen Dank für Ihr Interesse an **{{magnetTitle}}**. Zwei Stellen lohnen sich zuerst: die Feld-Checkliste und der Teil über Double Opt-in.\n\n[Zur Whitepaper-Seite](http://localhost:8787/whitepaper)\n\nFreundliche Grüße\nIhr Team von {{siteName}}' },
+    },
+    checklist: {
+      en: { subject: 'A five-field checklist for your forms', body: 'Every field you ask for costs sign-ups. Our checklist shows which five matter for B2B:\n\n1. E-mail\n2. Company\n3. Role\n4. Company size\n5. One qualifying question\n\n[See pricing for teams](http://localhost:8787/pricing.html)' },
+      de: { subject: 'Eine Checkliste mit fünf Feldern für Ihre Formulare', body: 'Jedes Feld kostet Anmeldungen. Unsere Checkliste zeigt, welche fünf im B2B zählen:\n\n1. E-Mail\n2. Firma\n3. Rolle\n4. Firmengröße\n5. Eine qualifizierende Frage\n\n[Preise für Teams ansehen](http://localhost:8787/pricing.html)' },
+    },
+    case: {
+      en: { subject: 'How a 40-person agency doubled its qualified leads', body: 'A short case study: fewer form fields, real double opt-in and a score sales trusts.\n\n[Read the blog post](http://localhost:8787/blog/lead-scoring-basics.html)' },
+      de: { subject: 'Wie eine Agentur mit 40 Leuten ihre qualifizierten Leads verdoppelte', body: 'Eine kurze Fallstudie: weniger Formularfelder, echtes Double Opt-in und ein Score, dem der Vertrieb vertraut.\n\n[Zum Blogartikel](http://localhost:8787/blog/lead-scoring-basics.html)' },
+    },
+    demo: {
+      en: { subject: 'Shall we show you in 20 minutes?', body: 'You had a look at our pricing. If it helps, we walk you through Lodestone on your own site in 20 minutes.\n\n[Book a demo](http://localhost:8787/pricing.html)' },
+      de: { subject: 'Sollen wir es Ihnen in 20 Minuten zeigen?', body: 'Sie haben sich unsere Preise angesehen. Gern zeigen wir Ihnen Lodestone in 20 Minuten an Ihrer eigenen Website.\n\n[Demo vereinbaren](http://localhost:8787/pricing.html)' },
+    },
+  },
+};
+
+/** @param {string} url @param {string} apiKey */
+export async function seedDemoSequence(url, apiKey) {
+  const path = `${url}/v1/sequences/after-whitepaper`;
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  const doc = JSON.parse(JSON.stringify(DEMO_SEQUENCE).replaceAll('http://localhost:8787', url));
+  const current = await fetch(path, { headers });
+  if (current.ok) {
+    const { sequence } = await current.json();
+    const { id: _id, version: _v, status: _s, ...stored } = sequence;
+    if (JSON.stringify(stored) === JSON.stringify({ ...doc })) return;
+  }
+  const res = await fetch(path, { method: 'PUT', headers, body: JSON.stringify(doc) });
+  if (!res.ok) throw new Error(`PUT /v1/sequences/after-whitepaper: ${res.status} ${(await res.json()).detail}`);
 }
 
 export const DEMO_MAGNET = 'whitepaper';

@@ -39,8 +39,19 @@ export async function getNurtureMailRow(db: D1Database, id: string): Promise<Nur
   };
 }
 
-/** The title of the magnet the lead last confirmed or downloaded ({{magnetTitle}}), or null. */
-export async function lastMagnetTitle(db: D1Database, siteId: string, leadId: string): Promise<string | null> {
+/**
+ * {{magnetTitle}}: the title of the magnet the lead last confirmed or
+ * downloaded, else (no lead: a preview; or no such event) of `fallback`, the
+ * magnet the sequence's trigger names.
+ */
+export async function magnetTitleFor(db: D1Database, siteId: string, leadId: string | null, fallback: string | null): Promise<string | null> {
+  const own = leadId ? await lastMagnetTitle(db, siteId, leadId) : null;
+  if (own || !fallback) return own;
+  const r = await db.prepare('SELECT title FROM magnets WHERE site_id = ? AND id = ?').bind(siteId, fallback).first<{ title: string }>();
+  return r?.title ?? null;
+}
+
+async function lastMagnetTitle(db: D1Database, siteId: string, leadId: string): Promise<string | null> {
   const r = await db
     .prepare(`SELECT m.title FROM events e INDEXED BY events_by_lead JOIN magnets m ON m.site_id = e.site_id AND m.id = e.magnet_id
               WHERE e.site_id = ? AND e.lead_id = ? AND e.magnet_id IS NOT NULL AND e.kind IN ('optin_confirmed', 'magnet_download')

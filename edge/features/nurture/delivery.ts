@@ -5,7 +5,7 @@ import { MailError } from '../../core/mail/types';
 import { templateFor, type Sequence } from '../../core/nurture/sequence';
 import { signClick } from '../../core/signing';
 import { claimDueMails, markCancelled, markFailed, markSent, retrySettings, unsubscribeUrl } from '../mail';
-import { getNurtureMailRow, lastMagnetTitle } from './delivery-store';
+import { getNurtureMailRow, magnetTitleFor } from './delivery-store';
 import { leadsForNurture } from './enrollments-store';
 import { sequenceVersion } from './sequences-store';
 
@@ -89,7 +89,7 @@ async function deliver(env: Env, id: string, settings: Settings, now: number): P
     if (settings.unavailable) throw new MailError(settings.unavailable);
     const mail = await renderStepMail(seq, job.stepId, {
       lang: lead.lang === 'de' ? 'de' : 'en', siteName: job.siteName, firstName: lead.profile.firstName ?? null, company: lead.profile.company ?? null,
-      magnetTitle: await lastMagnetTitle(db, job.siteId, job.leadId), secret: settings.secret, base: settings.linkBase ?? job.linkBase,
+      magnetTitle: await magnetTitleFor(db, job.siteId, job.leadId, seq.trigger.on === 'download' ? seq.trigger.magnet : null), secret: settings.secret, base: settings.linkBase ?? job.linkBase,
       mailId: job.id, siteId: job.siteId, leadId: job.leadId, now,
     });
     if (!mail) throw new MailError(`step ${job.stepId} of sequence ${job.sequenceId} v${job.version} sends no mail`, true);

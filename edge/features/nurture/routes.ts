@@ -11,7 +11,7 @@ import { getNurtureSettings, getSequence, listSequences, putNurtureSettings, typ
 import { putSequence } from './sequences';
 import { sequenceStats } from './stats-store';
 import { leadsForNurture } from './enrollments-store';
-import { lastMagnetTitle } from './delivery-store';
+import { magnetTitleFor } from './delivery-store';
 import { renderStepMail } from './delivery';
 import { previewQuery, sequenceBody, sequenceIdParam, settingsBody } from './schemas';
 
@@ -85,7 +85,7 @@ export const nurtureRoutes = new Hono<KeyedEnv>()
     const lang = q.lang ?? (lead?.lang === 'de' ? 'de' : lead ? 'en' : 'en');
     const mail = (await renderStepMail(stored.sequence, stepId, {
       lang, siteName: site!.name, firstName: lead?.profile.firstName ?? null, company: lead?.profile.company ?? null,
-      magnetTitle: lead ? await lastMagnetTitle(db, siteId, lead.id) : null, secret: '', base: linkBase(c.env), mailId: 'preview',
+      magnetTitle: await magnetTitleFor(db, siteId, lead?.id ?? null, stored.sequence.trigger.on === 'download' ? stored.sequence.trigger.magnet : null), secret: '', base: linkBase(c.env), mailId: 'preview',
       siteId, leadId: lead?.id ?? 'preview', now: Date.now(),
     }, 'preview'))!;
     let outbox: string | null = null;
