@@ -38,7 +38,7 @@ const repeatable = (value, previous) => [...(previous ?? []), value];
 /**
  * Every option by its flag name. Values stay strings: each command parses
  * and explains its own numbers, as the API does.
- * @type {Record<keyof import('./command.mjs').Values | 'version', () => Option>}
+ * @type {Record<keyof import('./commands/sequences.mjs').SequenceValues | 'version', () => Option>}
  */
 const OPTIONS = {
   url: () => new Option('--url <url>'),
@@ -91,6 +91,14 @@ const OPTIONS = {
   need: () => new Option('--need <need>'),
   timeline: () => new Option('--timeline <timeline>'),
   'send-optin': () => new Option('--send-optin'),
+  // sequences
+  lead: () => new Option('--lead <lead>'),
+  lang: () => new Option('--lang <lang>'),
+  html: () => new Option('--html'),
+  outbox: () => new Option('--outbox'),
+  'min-gap-hours': () => new Option('--min-gap-hours <n>'),
+  'sends-per-minute': () => new Option('--sends-per-minute <n>'),
+  'time-zone': () => new Option('--time-zone <zone>'),
 };
 
 /** @returns {import('./command.mjs').Io} */

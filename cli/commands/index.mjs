@@ -10,8 +10,12 @@ import { commands as reports } from './reports.mjs';
 import { commands as retention } from './retention.mjs';
 import { commands as scoring } from './scoring.mjs';
 import { commands as sales } from './sales.mjs';
+import { commands as sequences } from './sequences.mjs';
 import { commands as sites } from './sites.mjs';
 import { commands as webhooks } from './webhooks.mjs';
 
-/** @type {import('../command.mjs').Command[]} */
-export const COMMANDS = [...sites, ...keys, ...events, ...reports, ...leads, ...sales, ...gdpr, ...scoring, ...magnets, ...webhooks, ...retention, ...operations];
+/**
+ * The sequences commands take options the shared Values do not name (their own type, in sequences.mjs).
+ * @type {(import('../command.mjs').Command | import('./sequences.mjs').SequenceCommand)[]}
+ */
+export const COMMANDS = [...sites, ...keys, ...events, ...reports, ...leads, ...sales, ...gdpr, ...scoring, ...sequences, ...magnets, ...webhooks, ...retention, ...operations];

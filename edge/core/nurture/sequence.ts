@@ -309,8 +309,10 @@ function graphErrors(seq: Sequence): FieldError[] {
     return n === null ? [] : [index.get(n)!];
   };
   const state = new Array<0 | 1 | 2>(seq.steps.length).fill(0);
+  // Only a wait that lasts breaks a cycle: a zero-length or window-only wait can be due at once, again and again.
+  const lasts = (s: Step) => s.type === 'wait' && ((s.days ?? 0) > 0 || (s.hours ?? 0) > 0);
   const visit = (i: number, trail: number[]): number[] | null => {
-    if (seq.steps[i]!.type === 'wait') return null;
+    if (lasts(seq.steps[i]!)) return null;
     if (state[i] === 2) return null;
     if (state[i] === 1) return [...trail.slice(trail.indexOf(i)), i];
     state[i] = 1;
@@ -326,7 +328,7 @@ function graphErrors(seq: Sequence): FieldError[] {
     if (cycle) {
       errors.push({
         path: pointer('steps', cycle[0]!),
-        message: `is in a cycle of steps without a wait (${cycle.map((k) => seq.steps[k]!.id).join(' → ')}): add a wait step to it`,
+        message: `is in a cycle of steps without a wait (${cycle.map((k) => seq.steps[k]!.id).join(' → ')}): add a wait of at least an hour to it`,
       });
       break;
     }

@@ -48,7 +48,8 @@ export const optinRequestsOf = async (db: D1Database, siteId: string, leadId: st
     .bind(siteId, leadId).all<Row>()).results;
 
 export const outboxOf = async (db: D1Database, siteId: string, leadId: string) =>
-  (await db.prepare(`SELECT id, magnet_id, kind, lang, link_base, status, attempts, last_error, provider_id, created_at, updated_at, sent_at
+  (await db.prepare(`SELECT id, magnet_id, kind, lang, link_base, status, attempts, last_error, provider_id, created_at, updated_at, sent_at,
+                       sequence_id, step_id, clicked_at
                 FROM mail_outbox WHERE site_id = ? AND lead_id = ? ORDER BY created_at`).bind(siteId, leadId).all<Row>()).results;
 
 /** The lead's events and those of its visitor ids not yet linked to it. */

@@ -3,6 +3,7 @@ import {
   consentTextsOf, eventsOfSubject, leadRowOf, optinRequestsOf, outboxOf, outcomeFactsOf, rowsOfLeadIn, siteOf, visitorLinksOf, webhookTablesWithLead,
 } from './export-store';
 import { likelihoodFor } from '../review';
+import { enrollmentsOf } from '../nurture';
 import { ledgerOf } from '../leads';
 import { getLeadScore, stageHistoryOf, currentScoreOf } from '../scoring';
 
@@ -41,7 +42,7 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
   if (!lead) return null;
   const site = await siteOf(db, siteId);
 
-  const [ledger, texts, links, tokens, outbox, history, scoreRow, review] = await Promise.all([
+  const [ledger, texts, links, tokens, outbox, history, scoreRow, review, nurture] = await Promise.all([
     ledgerOf(db, siteId, leadId),
     consentTextsOf(db, siteId, leadId),
     visitorLinksOf(db, siteId, leadId),
@@ -50,6 +51,7 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
     stageHistoryOf(db, siteId, leadId),
     getLeadScore(db, siteId, leadId),
     outcomeFactsOf(db, siteId, leadId),
+    enrollmentsOf(db, siteId, leadId),
   ]);
 
   const visitorIds = await visitorIdsOf(db, siteId, leadId, (lead.visitor_id as string | null) ?? null);
@@ -116,7 +118,10 @@ export async function exportLead(db: D1Database, siteId: string, leadId: string,
     mails: outbox.map((m) => ({
       id: m.id, magnetId: m.magnet_id, kind: m.kind, lang: m.lang, linkBase: m.link_base, status: m.status, attempts: m.attempts,
       lastError: m.last_error, providerId: m.provider_id, createdAt: m.created_at, updatedAt: m.updated_at, sentAt: m.sent_at,
+      ...(m.kind === 'nurture' ? { sequence: m.sequence_id, step: m.step_id, clickedAt: m.clicked_at } : {}),
     })),
+    // Nurture sequences the lead entered, where it is or why it left, and whether its address is suppressed.
+    nurture: { mailSuppressed: lead.mail_suppressed ?? null, lastMailAt: lead.last_nurture_at ?? null, sequences: nurture },
     webhooks: await extraRows(db, siteId, leadId),
   };
 }

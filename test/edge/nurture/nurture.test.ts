@@ -242,7 +242,7 @@ describe('delivery', () => {
     const sent = (await env.DB.prepare("SELECT sent_at FROM mail_outbox WHERE site_id = ? AND kind = 'nurture' AND status = 'sent' ORDER BY sent_at").bind(site).all<{ sent_at: number }>()).results;
     expect(sent).toHaveLength(4);
     for (let i = 1; i < sent.length; i++) expect(sent[i]!.sent_at - sent[i - 1]!.sent_at).toBeGreaterThanOrEqual(72 * HOUR);
-  });
+  }, 30_000);
 
   it('the send rate per site defers what is over it to the next minute', async () => {
     const { site, magnet, key } = await nurtureSite({ minGapHours: 24, sendsPerMinute: 2 });
