@@ -21,6 +21,9 @@ Events (admin token)
 Reports (marketing API key)
   funnel [--from ISO] [--to ISO] [--by source|magnet|country|industry|owner]
   review [--from ISO] [--to ISO]              did high scores buy? bands, AUC, exceptions, rules
+Nurture (marketing API key; docs/nurture.md)
+  sequences list | get <id> [--out FILE] | set <id> FILE | stats <id>
+  sequences preview <id> <step> [--lead ID] [--lang en|de] [--outbox] | sequences settings [--min-gap-hours N] …
 Leads (marketing API key; the admin view needs --admin, see leads list --help)
   leads list [filters] | leads show <lead-id> | leads export [--format csv|ndjson] [--excel] [--out FILE]
   leads list --admin <site> | leads show --admin <site> <lead-id>
