@@ -1,6 +1,6 @@
 import type { Condition, NurtureSettings, Sequence } from './sequence';
 import { nextStepId } from './sequence';
-import { dueAt } from './schedule';
+import { dueAt, nextInWindow, type SendWindow } from './schedule';
 
 /**
  * Where a lead in a sequence goes next: the one decision of the nurture
@@ -56,7 +56,7 @@ export type Rest =
 
 export type Move =
   | { kind: 'send'; step: string; template: string; rest: Rest }
-  | { kind: 'rest'; rest: Rest; deferred?: 'cap' };
+  | { kind: 'rest'; rest: Rest; deferred?: 'cap' | 'window' };
 
 /** Answers an event condition: did the lead do it since `since`? */
 export type EventProbe = (c: Extract<Condition, { type: 'event' }>, since: number) => Promise<boolean>;
@@ -101,9 +101,24 @@ export async function evaluate(c: Condition, lead: LeadFacts, at: { now: number;
 }
 
 /**
+ * The send window a send step is governed by when a walk starts at it (a
+ * mail held back earlier): the window of a wait that leads straight to it.
+ */
+function windowLeadingTo(seq: Sequence, stepId: string): SendWindow | undefined {
+  for (let i = 0; i < seq.steps.length; i++) {
+    const s = seq.steps[i]!;
+    if (s.type === 'wait' && s.window && nextStepId(seq, i) === stepId) return s.window;
+  }
+  return undefined;
+}
+
+/**
  * The next move of an enrolment that is due. At most one mail per move:
  * after a send the walk goes on to the next wait (whose clock starts now),
  * and a second send step in a row rests until the frequency cap allows it.
+ * A send after a wait with a window goes out inside that window only: when
+ * the cap holds it back, or the run comes after the window closed, it
+ * rests until the window's next opening at which the cap allows it.
  */
 export async function planMove(
   seq: Sequence,
@@ -120,6 +135,8 @@ export async function planMove(
 
   let send: { step: string; template: string } | null = null;
   let arrivedAt = pos.stepAt;
+  // The window of the wait the walk came through last (or, resting at a send step, the one leading to it).
+  let window = seq.steps[i]!.type === 'send' ? windowLeadingTo(seq, pos.stepId) : undefined;
   const done = (rest: Rest): Move => (send ? { kind: 'send', ...send, rest } : { kind: 'rest', rest });
   // Validation refuses cycles without a wait, so a walk ends within one pass over the steps (plus one wait).
   for (let guard = 0; guard <= seq.steps.length + 1; guard++) {
@@ -129,12 +146,17 @@ export async function planMove(
       const due = dueAt(arrivedAt, { days: step.days, hours: step.hours, window: step.window }, ctx.settings.timeZone);
       if (due > now) return done({ kind: 'at', step: step.id, stepAt: arrivedAt, dueAt: due });
       arrivedAt = due;
+      window = step.window;
     } else if (step.type === 'send') {
       if (send) return done({ kind: 'at', step: step.id, stepAt: now, dueAt: now });
-      const allowedAt = lead.lastNurtureAt === null ? now : lead.lastNurtureAt + ctx.settings.minGapHours * 3_600_000;
-      if (allowedAt > now) return { kind: 'rest', rest: { kind: 'at', step: step.id, stepAt: arrivedAt, dueAt: allowedAt }, deferred: 'cap' };
+      const allowedAt = lead.lastNurtureAt === null ? now : Math.max(now, lead.lastNurtureAt + ctx.settings.minGapHours * 3_600_000);
+      const sendAt = window ? nextInWindow(allowedAt, window, ctx.settings.timeZone) : allowedAt;
+      if (sendAt > now) {
+        return { kind: 'rest', rest: { kind: 'at', step: step.id, stepAt: arrivedAt, dueAt: sendAt }, deferred: allowedAt > now ? 'cap' : 'window' };
+      }
       send = { step: step.id, template: step.template };
       arrivedAt = now;
+      window = undefined;
     } else {
       const yes = await evaluate(step.if, lead, { now, enteredAt: pos.enteredAt }, ctx.probe);
       i = index.get(yes ? step.then : step.else)!;

@@ -238,13 +238,17 @@ export interface PlannedSend {
   lang: string;
   linkBase: string;
   minGapMs: number;
+  /** The site's send rate: at most `limit` nurture mails queued after `since`. */
+  rate: { since: number; limit: number };
   now: number;
 }
 
 /**
- * A send, in three statements for one batch: (1) the lead's frequency cap
- * and consent, checked and claimed; (2) the enrolment moved on, only if (1)
- * took effect for this send; (3) the outbox row, only if (2) did.
+ * A send, in three statements for one batch: (1) the lead's frequency cap,
+ * consent and the site's send rate, checked and claimed; (2) the enrolment
+ * moved on, only if (1) took effect for this send; (3) the outbox row, only
+ * if (2) did. D1 runs batches one at a time, so the rate holds exactly even
+ * when two runs plan at once.
  */
 export function sendStatements(db: D1Database, e: Pick<Enrollment, 'id' | 'rev'>, s: PlannedSend, rest: Rest): D1PreparedStatement[] {
   const token = s.outboxId;
@@ -252,8 +256,10 @@ export function sendStatements(db: D1Database, e: Pick<Enrollment, 'id' | 'rev'>
     .prepare(`UPDATE leads AS l SET last_nurture_at = ?1, nurture_rev = ?2
               WHERE l.site_id = ?3 AND l.id = ?4 AND ${MAILABLE} AND NOT ${WITH_SALES}
                 AND (l.last_nurture_at IS NULL OR l.last_nurture_at <= ?5)
-                AND EXISTS (SELECT 1 FROM nurture_enrollments WHERE id = ?6 AND rev = ?7 AND state = 'active')`)
-    .bind(s.now, token, s.siteId, s.leadId, s.now - s.minGapMs, e.id, e.rev);
+                AND EXISTS (SELECT 1 FROM nurture_enrollments WHERE id = ?6 AND rev = ?7 AND state = 'active')
+                AND (SELECT COUNT(*) FROM mail_outbox INDEXED BY mail_outbox_nurture_rate
+                     WHERE site_id = ?3 AND kind = 'nurture' AND created_at > ?8) < ?9`)
+    .bind(s.now, token, s.siteId, s.leadId, s.now - s.minGapMs, e.id, e.rev, s.rate.since, s.rate.limit);
   const moved = restStatement(db, e, rest, s.now, { sql: 'EXISTS (SELECT 1 FROM leads WHERE site_id = ? AND id = ? AND nurture_rev = ?)', params: [s.siteId, s.leadId, token] });
   const queue = db
     .prepare(`INSERT OR IGNORE INTO mail_outbox (id, site_id, lead_id, magnet_id, owner_id, kind, lang, link_base, status, attempts, next_attempt_at,

@@ -22,6 +22,12 @@ const ENROLL_BATCH = 500;
 const MOVE_BATCH = 200;
 /** The inactivity trigger reads the events of one hour per query. */
 const INACTIVE_SLICE_MS = 3_600_000;
+/**
+ * The send rate is counted over the cron's interval: a run every five
+ * minutes may queue five minutes' worth, and no five minutes hold more.
+ */
+export const RATE_WINDOW_MINUTES = 5;
+const RATE_WINDOW_MS = RATE_WINDOW_MINUTES * 60_000;
 
 export interface NurtureRunReport {
   entered: number;
@@ -87,13 +93,17 @@ interface SiteContext {
   sequences: Map<string, StoredSequence | null>;
   settings: NurtureSettings;
   handoffStage: 'mql' | 'sql';
-  /** Mails the site may still queue this minute. */
+  /** Mails the site may still queue in this rate window. */
   allowance: number;
+  /** The window's limit, also checked by each send's own statement (overlapping runs). */
+  rate: { since: number; limit: number };
 }
 
 async function siteContext(db: D1Database, siteId: string, now: number): Promise<SiteContext> {
-  const [{ settings }, sales, recent] = await Promise.all([getNurtureSettings(db, siteId), getSalesSettings(db, siteId), queuedSince(db, siteId, now - 60_000)]);
-  return { sequences: new Map(), settings, handoffStage: sales.settings.handoffStage, allowance: Math.max(0, settings.sendsPerMinute - recent) };
+  const since = now - RATE_WINDOW_MS;
+  const [{ settings }, sales, recent] = await Promise.all([getNurtureSettings(db, siteId), getSalesSettings(db, siteId), queuedSince(db, siteId, since)]);
+  const limit = settings.sendsPerMinute * RATE_WINDOW_MINUTES;
+  return { sequences: new Map(), settings, handoffStage: sales.settings.handoffStage, allowance: Math.max(0, limit - recent), rate: { since, limit } };
 }
 
 /** The facts a move decides on, with the score decayed to now. */
@@ -113,8 +123,8 @@ export async function leadFacts(db: D1Database, siteId: string, row: LeadNurture
 
 /**
  * Moves due enrolments until none is left or the budget is spent. A mail
- * the site's rate does not allow this minute waits a minute (its place and
- * clock unchanged); a paused sequence's leads wait an hour at a time.
+ * over the site's send rate waits for the next run (its place and clock
+ * unchanged); a paused sequence's leads wait an hour at a time.
  */
 export async function moveDue(db: D1Database, now: number, deadline: number, linkBase: string): Promise<Omit<NurtureRunReport, 'entered'>> {
   const report = { moved: 0, queued: 0, deferred: 0, exited: 0, mailIds: [] as string[] };
@@ -169,7 +179,7 @@ export async function moveDue(db: D1Database, now: number, deadline: number, lin
         // The cap holds across sequences in one batch too: a second send for the same lead finds last_nurture_at = now.
         statements.push(...sendStatements(db, e, {
           outboxId, siteId, leadId: e.leadId, sequenceId: e.sequenceId, version: stored.version, step: move.step, lang: row.lang,
-          linkBase, minGapMs: ctx.settings.minGapHours * 3_600_000, now,
+          linkBase, minGapMs: ctx.settings.minGapHours * 3_600_000, rate: ctx.rate, now,
         }, move.rest));
         queued.push({ index: statements.length - 1, id: outboxId });
         report.moved++;

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { expectProblem } from '../helpers';
+import { sendStatements } from '../../../edge/features/nurture/enrollments-store';
 import { runCron, send } from '../leads-helpers';
 import { api } from '../sales-helpers';
 import { storedScore } from '../scoring-helpers';
@@ -244,14 +245,43 @@ describe('delivery', () => {
     for (let i = 1; i < sent.length; i++) expect(sent[i]!.sent_at - sent[i - 1]!.sent_at).toBeGreaterThanOrEqual(72 * HOUR);
   }, 30_000);
 
-  it('the send rate per site defers what is over it to the next minute', async () => {
-    const { site, magnet, key } = await nurtureSite({ minGapHours: 24, sendsPerMinute: 2 });
+  it('the send rate holds over the cron interval, also for two runs at once, and the rest goes in the next window', async () => {
+    // One mail a minute: at most five within any five minutes (the cron's interval).
+    const { site, magnet, key } = await nurtureSite({ minGapHours: 24, sendsPerMinute: 1 });
     await putSequence(key, 'after-whitepaper', threeMails());
-    for (let i = 0; i < 3; i++) await confirmedLead(site, magnet, { marketing: true });
+    for (let i = 0; i < 7; i++) await confirmedLead(site, magnet, { marketing: true });
+    const queued = () => count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture'", site);
     const t0 = Date.now();
-    await runCron(t0);
-    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture'", site)).toBe(2);
+    await Promise.all([runCron(t0), runCron(t0)]);
+    expect(await queued()).toBe(5);
+    // A run a minute later finds the window full.
     await runCron(t0 + 61_000);
-    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture' AND status = 'sent'", site)).toBe(3);
+    expect(await queued()).toBe(5);
+    await runCron(t0 + 5 * 60_000);
+    expect(await queued()).toBe(7);
+    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture' AND status = 'sent'", site)).toBe(7);
+  }, 30_000);
+  it('a send claims the site’s rate in its own statement: of two planned sends over the limit, one batch queues only one', async () => {
+    // Two runs that read different due enrolments at once both think one mail is left: the statement decides.
+    const { site, magnet } = await nurtureSite({ minGapHours: 24, sendsPerMinute: 1 });
+    const leads = [await confirmedLead(site, magnet, { marketing: true }), await confirmedLead(site, magnet, { marketing: true })];
+    const now = Date.now();
+    const rate = { since: now - 5 * 60_000, limit: 1 };
+    const statements = leads.flatMap((lead, i) => {
+      const e = { id: `ne_rate_${i}_${now}`, rev: 'r1' };
+      return [
+        env.DB.prepare(`INSERT INTO nurture_enrollments (id, site_id, sequence_id, lead_id, entry, state, step_id, step_at, due_at, rev, entered_at)
+                        VALUES (?, ?, 'rate', ?, 1, 'active', 'welcome', ?, ?, 'r1', ?)`).bind(e.id, site, lead.id, now, now, now),
+        ...sendStatements(env.DB, e, {
+          outboxId: `mn_rate_${i}_${now}`, siteId: site, leadId: lead.id, sequenceId: 'rate', version: 1, step: 'welcome', lang: 'en',
+          linkBase: 'http://localhost', minGapMs: 24 * HOUR, rate, now,
+        }, { kind: 'completed', step: 'welcome' }),
+      ];
+    });
+    await env.DB.batch(statements);
+    expect(await count("SELECT COUNT(*) AS n FROM mail_outbox WHERE site_id = ? AND kind = 'nurture'", site)).toBe(1);
+    // The one left out is untouched: still active at its step, its lead's cap not claimed.
+    expect(await count("SELECT COUNT(*) AS n FROM nurture_enrollments WHERE site_id = ? AND state = 'active' AND rev = 'r1'", site)).toBe(1);
+    expect(await count('SELECT COUNT(*) AS n FROM leads WHERE site_id = ? AND last_nurture_at IS NOT NULL', site)).toBe(1);
   });
 });

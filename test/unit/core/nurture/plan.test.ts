@@ -146,6 +146,58 @@ describe('planMove: the frequency cap', () => {
   });
 });
 
+describe('planMove: a send keeps the window of the wait before it', () => {
+  // Tue–Thu 09:00–12:00 in Berlin (UTC+1 in March).
+  const window = { days: ['tue', 'wed', 'thu'], from: '09:00', to: '12:00' };
+  const seq = sequence([
+    { id: 'a', type: 'send', template: 'a' },
+    { id: 'w', type: 'wait', days: 1, window },
+    { id: 'b', type: 'send', template: 'b' },
+    { id: 'w2', type: 'wait', days: 1 },
+  ]);
+  const tue0930 = Date.parse('2025-03-11T08:30:00Z');
+  const thu1100 = Date.parse('2025-03-13T10:00:00Z');
+  const fri1000 = Date.parse('2025-03-14T09:00:00Z');
+  const nextTue0900 = Date.parse('2025-03-18T08:00:00Z');
+
+  it('a mail the cap holds back goes out at the window’s first opening after the cap, not at the cap itself', async () => {
+    // The cap allows the mail on Thursday 12:30, after the window closed: next Tuesday 09:00.
+    const capEnds = Date.parse('2025-03-13T11:30:00Z');
+    const facts = lead({ lastNurtureAt: capEnds - 72 * HOUR });
+    // Monday 10:00 + 1 day is Tuesday 10:00, inside the window; the run is at 11:00.
+    const tue1100 = Date.parse('2025-03-11T10:00:00Z');
+    expect(await plan(seq, at('w', NOW), facts, probe().fn, tue1100)).toEqual({
+      kind: 'rest', deferred: 'cap', rest: { kind: 'at', step: 'b', stepAt: NOW + DAY, dueAt: nextTue0900 },
+    });
+    // A cap that ends inside the window is kept to the millisecond.
+    const inside = Date.parse('2025-03-12T09:15:00Z');
+    expect((await plan(seq, at('w', NOW), lead({ lastNurtureAt: inside - 72 * HOUR }), probe().fn, tue1100)).rest)
+      .toMatchObject({ step: 'b', dueAt: inside });
+  });
+
+  it('resting at the send step, the window still holds when the run comes late', async () => {
+    const facts = lead({ lastNurtureAt: NOW - 10 * DAY });
+    expect(await plan(seq, at('b', tue0930), facts, probe().fn, thu1100)).toMatchObject({ kind: 'send', step: 'b' });
+    expect(await plan(seq, at('b', tue0930), facts, probe().fn, fri1000)).toEqual({
+      kind: 'rest', deferred: 'window', rest: { kind: 'at', step: 'b', stepAt: tue0930, dueAt: nextTue0900 },
+    });
+  });
+
+  it('a wait that came due inside the window but is read after it closed rests until the next opening', async () => {
+    // Due Thursday 11:58 (Wednesday 11:58 + 1 day); the run after it is at 12:00.
+    const stepAt = Date.parse('2025-03-12T10:58:00Z');
+    const run = Date.parse('2025-03-13T11:00:00Z');
+    expect(await plan(seq, at('w', stepAt), lead(), probe().fn, run)).toEqual({
+      kind: 'rest', deferred: 'window', rest: { kind: 'at', step: 'b', stepAt: Date.parse('2025-03-13T10:58:00Z'), dueAt: nextTue0900 },
+    });
+  });
+
+  it('a send without a window before it is not held to one', async () => {
+    const plain = sequence([{ id: 'a', type: 'send', template: 'a' }, { id: 'w', type: 'wait', days: 1 }, { id: 'b', type: 'send', template: 'b' }]);
+    expect(await plan(plain, at('b', tue0930), lead(), probe().fn, fri1000)).toMatchObject({ kind: 'send', step: 'b' });
+  });
+});
+
 describe('planMove: branches', () => {
   const cond: Condition = { type: 'event', magnets: ['whitepaper'] };
   const seq = sequence([
