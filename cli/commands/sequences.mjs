@@ -33,7 +33,7 @@ function readDocument(file) {
 /** An ISO time from the API, to the second. @param {unknown} at */
 const when = (at) => (typeof at === 'string' ? at.replace(/\.\d{3}Z$/, 'Z') : '');
 
-/** A trigger in words: confirmed, download whitepaper, stage recycled, inactive 30 days. @param {any} t */
+/** A trigger in words: confirmed, download whitepaper, stage recycled, inactive 30 days, cooled off to cold. @param {any} t */
 export function triggerText(t) {
   if (!t || typeof t !== 'object') return '';
   switch (t.on) {
@@ -41,6 +41,7 @@ export function triggerText(t) {
     case 'download': return `download ${t.magnet}`;
     case 'stage': return `stage ${t.stage}`;
     case 'inactive': return `inactive ${t.days} day${t.days === 1 ? '' : 's'}`;
+    case 'cold': return 'cooled off to cold';
     default: return [t.on, ...Object.entries(t).filter(([k]) => k !== 'on').map(([k, v]) => `${k}=${v}`)].join(' ');
   }
 }

@@ -100,8 +100,10 @@ const triggerSchema = v.pipe(
       strict({ on: v.literal('stage'), stage: v.picklist(TRIGGER_STAGES, `must be one of ${TRIGGER_STAGES.join(', ')}`) }),
       /** No engagement event for this many days. */
       strict({ on: v.literal('inactive'), days: integerIn(1, SEQUENCE_LIMITS.inactiveDaysMax) }),
+      /** Cooled off: its temperature dropped from warm or hot to cold as its engagement decayed. */
+      strict({ on: v.literal('cold') }),
     ],
-    'must be one of confirmed, download, stage, inactive',
+    'must be one of confirmed, download, stage, inactive, cold',
   ),
 );
 

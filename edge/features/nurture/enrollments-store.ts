@@ -110,6 +110,28 @@ export async function inactiveCandidates(
   return results.map((r) => r.lead_id);
 }
 
+/**
+ * Leads that were warm or hot at `from` and are cold at `to`: their decayed
+ * engagement (or score, by the model's basis) crossed the warm threshold in
+ * between. `dFrom`/`dTo` are the decay factors at both ends; with the
+ * engagement basis the crossing is a range of stored E_norm values, read
+ * through an index. Paged by lead id.
+ */
+export async function coolingCandidates(
+  db: D1Database,
+  q: { siteId: string; basis: 'engagement' | 'score'; warm: number; dFrom: number; dTo: number; afterLead: string; limit: number },
+): Promise<string[]> {
+  const stmt = q.basis === 'engagement'
+    ? db.prepare(`SELECT lead_id FROM lead_scores INDEXED BY lead_scores_cooling
+                  WHERE site_id = ?1 AND e_norm >= ?2 AND e_norm < ?3 AND lead_id > ?4 ORDER BY lead_id LIMIT ?5`)
+      .bind(q.siteId, q.warm / q.dFrom, q.warm / q.dTo, q.afterLead, q.limit)
+    : db.prepare(`SELECT lead_id FROM lead_scores
+                  WHERE site_id = ?1 AND fit + e_norm * ?2 >= ?4 AND fit + e_norm * ?3 < ?4 AND lead_id > ?5 ORDER BY lead_id LIMIT ?6`)
+      .bind(q.siteId, q.dFrom, q.dTo, q.warm, q.afterLead, q.limit);
+  const { results } = await stmt.all<{ lead_id: string }>();
+  return results.map((r) => r.lead_id);
+}
+
 /** A lead may be mailed by a sequence: confirmed, marketing consent, not imported without consent, no bounce, not with sales. */
 const MAILABLE = `l.status = 'confirmed' AND l.marketing = 1 AND (l.basis IS NULL OR l.basis = 'consent') AND l.mail_suppressed IS NULL`;
 const WITH_SALES = `(l.owner_id IS NOT NULL AND l.sales_status IN ('open', 'accepted', 'opportunity', 'won'))`;

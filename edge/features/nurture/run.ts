@@ -1,10 +1,11 @@
 import { planMove, type LeadFacts, type Move } from '../../core/nurture/plan';
 import type { NurtureSettings, Sequence } from '../../core/nurture/sequence';
-import { currentScore } from '../../core/scoring';
+import { currentScore, decayFactor } from '../../core/scoring';
 import { modelAt } from '../scoring';
+import { getSite } from '../sites';
 import { getSalesSettings } from '../sales';
 import {
-  dueEnrollments, enrollStatement, eventCandidates, hasEvent, inactiveCandidates, leadsForNurture, queuedSince, reachedStageSince, restStatement,
+  coolingCandidates, dueEnrollments, enrollStatement, eventCandidates, hasEvent, inactiveCandidates, leadsForNurture, queuedSince, reachedStageSince, restStatement,
   sendStatements, stageCandidates, type Candidate, type Enrollment, type LeadNurtureRow,
 } from './enrollments-store';
 import { activeSequences, getNurtureSettings, getSequence, moveCursorStatement, type StoredSequence } from './sequences-store';
@@ -56,6 +57,18 @@ async function enrollFor(db: D1Database, seq: StoredSequence & { siteId: string 
   } else if (t.on === 'stage') {
     candidates = await stageCandidates(db, { siteId: seq.siteId, stage: t.stage, afterSeq: Number(seq.cursorKey) || 0, limit: ENROLL_BATCH });
     to = candidates.length ? { at: now, key: candidates.at(-1)!.key } : from;
+  } else if (t.on === 'cold') {
+    // Cooled off between the cursor and now; while a busy interval is paged, the key holds its end and the last lead.
+    const [until, afterLead] = seq.cursorKey ? [Number(seq.cursorKey.slice(0, seq.cursorKey.indexOf('|'))), seq.cursorKey.slice(seq.cursorKey.indexOf('|') + 1)] : [now, ''];
+    const site = await getSite(db, seq.siteId);
+    if (!site) return 0;
+    const model = await modelAt(db, seq.siteId, site.scoringModelVersion);
+    const leads = await coolingCandidates(db, {
+      siteId: seq.siteId, basis: model.temperature.basis ?? 'engagement', warm: model.temperature.warm,
+      dFrom: decayFactor(seq.cursorAt, model.halfLifeDays), dTo: decayFactor(until, model.halfLifeDays), afterLead, limit: ENROLL_BATCH,
+    });
+    candidates = leads.map((leadId) => ({ leadId, at: seq.cursorAt, key: leadId }));
+    to = leads.length === ENROLL_BATCH ? { at: seq.cursorAt, key: `${until}|${leads.at(-1)!}` } : { at: until, key: '' };
   } else {
     // Inactive for `days`: leads whose last event fell into the slice that is now `days` old.
     const lag = t.days * 86_400_000;
@@ -67,7 +80,8 @@ async function enrollFor(db: D1Database, seq: StoredSequence & { siteId: string 
   if (to.at === from.at && to.key === from.key) return 0;
   const first = seq.sequence.steps[0]!.id;
   const reentryDays = seq.sequence.reentry === 'never' ? null : seq.sequence.reentry.afterDays;
-  const cause = (c: Candidate) => (t.on === 'inactive' ? `i${c.at}/${c.leadId}` : t.on === 'stage' ? `s${c.key}` : `e${c.key}`);
+  const cause = (c: Candidate) =>
+    t.on === 'inactive' ? `i${c.at}/${c.leadId}` : t.on === 'cold' ? `c${c.at}/${c.leadId}` : t.on === 'stage' ? `s${c.key}` : `e${c.key}`;
   const results = await db.batch([
     // First, so an overlapping run that moved the cursor already makes the entries below duplicates of its own (same ids).
     moveCursorStatement(db, seq.siteId, seq.id, from, to),

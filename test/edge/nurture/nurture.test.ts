@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { expectProblem } from '../helpers';
-import { sendStatements } from '../../../edge/features/nurture/enrollments-store';
+import { decayFactor } from '../../../edge/core/scoring';
+import { coolingCandidates, sendStatements } from '../../../edge/features/nurture/enrollments-store';
 import { runCron, send } from '../leads-helpers';
 import { api } from '../sales-helpers';
 import { storedScore } from '../scoring-helpers';
@@ -283,5 +284,44 @@ describe('delivery', () => {
     // The one left out is untouched: still active at its step, its lead's cap not claimed.
     expect(await count("SELECT COUNT(*) AS n FROM nurture_enrollments WHERE site_id = ? AND state = 'active' AND rev = 'r1'", site)).toBe(1);
     expect(await count('SELECT COUNT(*) AS n FROM leads WHERE site_id = ? AND last_nurture_at IS NOT NULL', site)).toBe(1);
+  });
+  it('the cold trigger enters a lead when its decayed engagement drops below warm, not while it is warm', async () => {
+    // 20 points for confirming, a 7-day half-life, warm from 10: warm for a week, cold after.
+    const { site, magnet, key } = await nurtureSite();
+    const model = { halfLifeDays: 7, stageCooldownDays: 0, thresholds: { mql: 200, sql: 400 }, temperature: { warm: 10, hot: 40 }, fit: [],
+      engagement: [{ id: 'confirmed', label: 'Confirmed an opt-in', kinds: ['optin_confirmed'], points: 20 }] };
+    expect((await api(key, 'PUT', '/v1/scoring-model', model)).status).toBe(200);
+    await putSequence(key, 'win-back', threeMails({ name: 'Win back', trigger: { on: 'cold' } }));
+    const lead = await confirmedLead(site, magnet, { marketing: true });
+    const t0 = Date.now();
+    await runCron(t0);
+    await runCron(t0 + 6 * DAY);
+    expect(await enrollment(site, lead.id, 'win-back')).toBeNull();
+    await runCron(t0 + 8 * DAY);
+    expect(await enrollment(site, lead.id, 'win-back')).toMatchObject({ state: 'active', step_id: 'wait-1', entry: 1 });
+    expect(await subjects(lead.email)).toEqual(['Welcome, Jane']);
+    // Cold stays cold: later runs do not enter it again.
+    await runCron(t0 + 9 * DAY);
+    expect(await count('SELECT COUNT(*) AS n FROM nurture_enrollments WHERE site_id = ? AND lead_id = ?', site, lead.id)).toBe(1);
+  }, 30_000);
+
+  it('cooling candidates are the leads warm at the start and cold at the end, by either temperature basis', async () => {
+    const site = `cooling-${Date.now()}`;
+    const H = 7;
+    const from = Date.now();
+    const to = from + DAY;
+    const [dFrom, dTo] = [decayFactor(from, H), decayFactor(to, H)];
+    // Engagement now (at `from`) of each lead, and its fit.
+    const leads = { crosses: [10.5, 0], staysWarm: [30, 0], staysCold: [9, 0], wasCold: [5, 0], fitCrosses: [4, 8.1], fitCrosses2: [4, 8.2], fitHolds: [4, 20] };
+    await env.DB.batch(Object.entries(leads).map(([id, [engagement, fit]]) =>
+      env.DB.prepare(`INSERT INTO lead_scores (site_id, lead_id, model_version, fit, fit_rules, e_norm, last_seq, state, stage, stage_state, rev, updated_at)
+                      VALUES (?, ?, 1, ?, '[]', ?, 0, '{}', 'confirmed', '{}', 'r', ?)`).bind(site, id, fit, engagement! / dFrom, from)));
+    const q = { siteId: site, warm: 10, dFrom, dTo, afterLead: '', limit: 10 };
+    expect(await coolingCandidates(env.DB, { ...q, basis: 'engagement' })).toEqual(['crosses']);
+    // By score, warm from 12: fit 8.1 + 4 is warm at the start, 8.1 + 3.6 cold a day later; 10.5 without fit was never warm.
+    expect(await coolingCandidates(env.DB, { ...q, basis: 'score', warm: 12 })).toEqual(['fitCrosses', 'fitCrosses2']);
+    // Paged by lead id.
+    expect(await coolingCandidates(env.DB, { ...q, basis: 'score', warm: 12, limit: 1 })).toEqual(['fitCrosses']);
+    expect(await coolingCandidates(env.DB, { ...q, basis: 'score', warm: 12, afterLead: 'fitCrosses' })).toEqual(['fitCrosses2']);
   });
 });
