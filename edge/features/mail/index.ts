@@ -4,7 +4,7 @@
  */
 export { deliverConfirmation, unsubscribeUrl } from './confirmation-mail';
 export { retryOutbox } from './outbox-retry';
-export { claimDueMails, getOwnerMailRow, mailHealth, markCancelled, markFailed, markSent, ownerMailStatement, requeueDeadMails } from './outbox-store';
+export { claimDueMails, getOwnerMailRow, mailHealth, markCancelled, markCancelledStatement, markFailed, markFailedStatement, markSent, markSentStatement, ownerMailStatement, requeueDeadMails } from './outbox-store';
 export type { MailHealth, OutboxKind, OwnerMailRow } from './outbox-store';
 export { configChecks, downloadTtlMs, mailSettings, reportConfigProblems, retrySettings, signingKey } from './settings';
 export type { ConfigCheck } from './settings';

@@ -153,22 +153,35 @@ export async function claimDueMails(
   return results.filter((_, i) => claims[i]!.meta.changes === 1).map((r) => r.id);
 }
 
-export async function markSent(db: D1Database, id: string, providerId: string, attempts: number, now: number): Promise<void> {
+/** Records a sent mail. Statement builders, so a sender can write many outcomes in one batch; each takes effect only on a pending row. */
+export function markSentStatement(db: D1Database, id: string, providerId: string, attempts: number, now: number): D1PreparedStatement {
   // last_error(_at) stay: the record of what failed before this attempt worked.
-  await db.prepare(`UPDATE mail_outbox SET status = 'sent', attempts = ?, provider_id = ?, sent_at = ?, updated_at = ?
-                    WHERE id = ? AND status = 'pending'`)
-    .bind(attempts, providerId, now, now, id).run();
+  return db.prepare(`UPDATE mail_outbox SET status = 'sent', attempts = ?, provider_id = ?, sent_at = ?, updated_at = ?
+                     WHERE id = ? AND status = 'pending'`)
+    .bind(attempts, providerId, now, now, id);
 }
 
 /** Records a failed attempt: retry at `nextAt`, or give up (`dead`) when it is null. */
+export function markFailedStatement(db: D1Database, id: string, attempts: number, nextAt: number | null, error: string, now: number): D1PreparedStatement {
+  return db.prepare(`UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?, updated_at = ?
+                     WHERE id = ? AND status = 'pending'`)
+    .bind(nextAt === null ? 'dead' : 'pending', attempts, nextAt ?? now, error.slice(0, 500), now, now, id);
+}
+
+export function markCancelledStatement(db: D1Database, id: string, now: number): D1PreparedStatement {
+  return db.prepare(`UPDATE mail_outbox SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'pending'`).bind(now, id);
+}
+
+export async function markSent(db: D1Database, id: string, providerId: string, attempts: number, now: number): Promise<void> {
+  await markSentStatement(db, id, providerId, attempts, now).run();
+}
+
 export async function markFailed(db: D1Database, id: string, attempts: number, nextAt: number | null, error: string, now: number): Promise<void> {
-  await db.prepare(`UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?, updated_at = ?
-                    WHERE id = ? AND status = 'pending'`)
-    .bind(nextAt === null ? 'dead' : 'pending', attempts, nextAt ?? now, error.slice(0, 500), now, now, id).run();
+  await markFailedStatement(db, id, attempts, nextAt, error, now).run();
 }
 
 export async function markCancelled(db: D1Database, id: string, now: number): Promise<void> {
-  await db.prepare(`UPDATE mail_outbox SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'pending'`).bind(now, id).run();
+  await markCancelledStatement(db, id, now).run();
 }
 
 /**

@@ -4,9 +4,9 @@ import { renderNurtureMail } from '../../core/mail/nurture-mail';
 import { MailError } from '../../core/mail/types';
 import { templateFor, type Sequence } from '../../core/nurture/sequence';
 import { signClick } from '../../core/signing';
-import { claimDueMails, markCancelled, markFailed, markSent, retrySettings, unsubscribeUrl } from '../mail';
-import { getNurtureMailRow, magnetTitleFor } from './delivery-store';
-import { leadsForNurture } from './enrollments-store';
+import { claimDueMails, markCancelledStatement, markFailedStatement, markSentStatement, retrySettings, unsubscribeUrl } from '../mail';
+import { getNurtureMailRows, lastMagnetTitles, titleOfMagnet, type NurtureMailRow } from './delivery-store';
+import { leadsForNurture, type LeadNurtureRow } from './enrollments-store';
 import { sequenceVersion } from './sequences-store';
 
 /**
@@ -17,7 +17,7 @@ import { sequenceVersion } from './sequences-store';
  * between planning and sending gets nothing.
  */
 
-/** Mails per call; the rest wait for the next run. */
+/** Mails claimed per call; the cron calls again while its budget lasts. */
 const BATCH = 50;
 
 /** How long a click on a link in a nurture mail is counted (the link itself keeps working). */
@@ -73,46 +73,97 @@ export async function renderStepMail(
   return renderNurtureMail({ ...input, link: (_u, i) => signed[i]! });
 }
 
-async function deliver(env: Env, id: string, settings: Settings, now: number): Promise<keyof NurtureMailReport> {
-  const db = env.DB;
-  const job = await getNurtureMailRow(db, id);
-  if (!job || job.status !== 'pending') return 'cancelled';
-  const lead = (await leadsForNurture(db, job.siteId, [job.leadId])).get(job.leadId);
-  const mailable = lead && lead.status === 'confirmed' && lead.marketing === 1 && lead.basis !== 'legitimate_interest' && !lead.mailSuppressed;
-  const seq = mailable && job.enrollmentState !== 'exited' ? await sequenceVersion(db, job.siteId, job.sequenceId, job.version) : null;
-  if (!lead || !mailable || !seq) {
-    await markCancelled(db, job.id, now);
-    return 'cancelled';
+/** Mails sent at once: a Worker keeps at most six connections open, and a mail API answers in tens to hundreds of ms. */
+const CONCURRENCY = 6;
+
+/** What one send needs, read for the whole batch before any mail goes out. */
+interface Prepared {
+  job: NurtureMailRow;
+  lead: LeadNurtureRow;
+  seq: Sequence;
+  magnetTitle: string | null;
+}
+
+/**
+ * Reads what a batch of claimed mails needs in a few queries (the rows, then
+ * per site its leads and magnet titles, per sequence version its document)
+ * and cancels, in one batch, those whose lead may no longer be mailed.
+ */
+async function prepare(db: D1Database, ids: readonly string[], now: number): Promise<{ ready: Prepared[]; cancelled: number }> {
+  const jobs = (await getNurtureMailRows(db, ids)).filter((j) => j.status === 'pending');
+  const bySite = new Map<string, NurtureMailRow[]>();
+  for (const j of jobs) bySite.set(j.siteId, [...(bySite.get(j.siteId) ?? []), j]);
+  const sequences = new Map<string, Promise<Sequence | null>>();
+  const fallbacks = new Map<string, Promise<string | null>>();
+  const ready: Prepared[] = [];
+  const cancel: D1PreparedStatement[] = [];
+  for (const [siteId, list] of bySite) {
+    const leadIds = list.map((j) => j.leadId);
+    const [leads, titles] = await Promise.all([leadsForNurture(db, siteId, leadIds), lastMagnetTitles(db, siteId, leadIds)]);
+    for (const job of list) {
+      const lead = leads.get(job.leadId);
+      const mailable = lead && lead.status === 'confirmed' && lead.marketing === 1 && lead.basis !== 'legitimate_interest' && !lead.mailSuppressed;
+      const key = `${siteId}\u0000${job.sequenceId}\u0000${job.version}`;
+      if (mailable && job.enrollmentState !== 'exited' && !sequences.has(key)) sequences.set(key, sequenceVersion(db, siteId, job.sequenceId, job.version));
+      const seq = mailable && job.enrollmentState !== 'exited' ? await sequences.get(key)! : null;
+      if (!lead || !seq) {
+        cancel.push(markCancelledStatement(db, job.id, now));
+        continue;
+      }
+      let magnetTitle = titles.get(job.leadId) ?? null;
+      if (magnetTitle === null && seq.trigger.on === 'download') {
+        const fk = `${siteId}\u0000${seq.trigger.magnet}`;
+        if (!fallbacks.has(fk)) fallbacks.set(fk, titleOfMagnet(db, siteId, seq.trigger.magnet));
+        magnetTitle = await fallbacks.get(fk)!;
+      }
+      ready.push({ job, lead, seq, magnetTitle });
+    }
   }
+  if (cancel.length) await db.batch(cancel);
+  return { ready, cancelled: cancel.length + (ids.length - jobs.length) };
+}
+
+/** Renders and sends one mail; the outcome is a statement for the caller's batch. */
+async function deliver(db: D1Database, p: Prepared, settings: Settings, now: number): Promise<{ outcome: keyof NurtureMailReport; write: D1PreparedStatement }> {
+  const { job, lead, seq } = p;
   const attempts = job.attempts + 1;
   try {
     if (settings.unavailable) throw new MailError(settings.unavailable);
     const mail = await renderStepMail(seq, job.stepId, {
       lang: lead.lang === 'de' ? 'de' : 'en', siteName: job.siteName, firstName: lead.profile.firstName ?? null, company: lead.profile.company ?? null,
-      magnetTitle: await magnetTitleFor(db, job.siteId, job.leadId, seq.trigger.on === 'download' ? seq.trigger.magnet : null), secret: settings.secret, base: settings.linkBase ?? job.linkBase,
-      mailId: job.id, siteId: job.siteId, leadId: job.leadId, now,
+      magnetTitle: p.magnetTitle, secret: settings.secret, base: settings.linkBase ?? job.linkBase, mailId: job.id, siteId: job.siteId, leadId: job.leadId, now,
     });
     if (!mail) throw new MailError(`step ${job.stepId} of sequence ${job.sequenceId} v${job.version} sends no mail`, true);
     const { id: providerId } = await settings.mailer.send({ to: lead.email, from: settings.from, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });
-    await markSent(db, job.id, providerId, attempts, now);
-    return 'sent';
+    return { outcome: 'sent', write: markSentStatement(db, job.id, providerId, attempts, now) };
   } catch (err) {
     const permanent = err instanceof MailError && err.permanent;
     const next = permanent ? null : nextAttemptAt(attempts, now);
     const message = err instanceof Error ? err.message : String(err);
     console.warn('nurture mail failed', job.id, `attempt ${attempts}`, message);
-    await markFailed(db, job.id, attempts, next, message, now);
-    return next === null ? 'dead' : 'retry';
+    return { outcome: next === null ? 'dead' : 'retry', write: markFailedStatement(db, job.id, attempts, next, message, now) };
   }
 }
 
-/** Sends due nurture mails (those just planned, and retries). */
+/**
+ * Sends due nurture mails (those just planned, and retries), a few at a
+ * time; each group's outcomes are written in one batch as soon as the group
+ * is done, so a run that stops loses at most one group's record (those
+ * mails are sent again after the lease, never lost).
+ */
 export async function sendNurtureMails(env: Env, now: number, only?: readonly string[], limit = BATCH): Promise<NurtureMailReport> {
   const report: NurtureMailReport = { sent: 0, retry: 0, dead: 0, cancelled: 0 };
-  const ids = await claimDueMails(env.DB, now, now + SEND_LEASE_MS, limit, only, ['nurture']);
+  const db = env.DB;
+  const ids = await claimDueMails(db, now, now + SEND_LEASE_MS, limit, only, ['nurture']);
   if (!ids.length) return report;
   const settings = retrySettings(env);
-  for (const id of ids) report[await deliver(env, id, settings, now)]++;
+  const { ready, cancelled } = await prepare(db, ids, now);
+  report.cancelled += cancelled;
+  for (let i = 0; i < ready.length; i += CONCURRENCY) {
+    const done = await Promise.all(ready.slice(i, i + CONCURRENCY).map((p) => deliver(db, p, settings, now)));
+    await db.batch(done.map((d) => d.write));
+    for (const d of done) report[d.outcome]++;
+  }
   console.log('nurture mails', JSON.stringify(report));
   return report;
 }

@@ -325,3 +325,59 @@ describe('delivery', () => {
     expect(await coolingCandidates(env.DB, { ...q, basis: 'score', warm: 12, afterLead: 'fitCrosses' })).toEqual(['fitCrosses2']);
   });
 });
+
+describe('delivery of nurture mails', () => {
+  /** A stand-in send_email binding that fails while `failing` is true and records what it sent. */
+  function binding() {
+    const state = { failing: true, sent: [] as { to: string; text: string }[] };
+    const EMAIL = {
+      async send(m: { to: string; text: string }) {
+        if (state.failing) throw new Error('provider down');
+        state.sent.push({ to: m.to, text: m.text });
+        return { messageId: `msg-${state.sent.length}` };
+      },
+    } as unknown as SendEmail;
+    return { state, env: { MAIL_MODE: 'cloudflare', EMAIL } };
+  }
+  const rows = (site: string) => env.DB.prepare("SELECT lead_id, status, attempts, last_error, provider_id FROM mail_outbox WHERE site_id = ? AND kind = 'nurture'")
+    .bind(site).all<{ lead_id: string; status: string; attempts: number; last_error: string | null; provider_id: string | null }>().then((r) => r.results);
+
+  it('a failed send is retried with backoff and then sent once to each lead, more leads than are sent at a time', async () => {
+    const fake = binding();
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const leads = [];
+    for (let i = 0; i < 8; i++) leads.push(await confirmedLead(site, magnet, { marketing: true }));
+    const t0 = Date.now();
+    await runCron(t0, fake.env);
+    expect(await rows(site)).toHaveLength(8);
+    for (const r of await rows(site)) expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: expect.stringContaining('provider down') });
+    expect(fake.state.sent).toHaveLength(0);
+    fake.state.failing = false;
+    await runCron(t0 + 2 * 60_000, fake.env);
+    await runCron(t0 + 10 * 60_000, fake.env);
+    expect(fake.state.sent.map((m) => m.to).sort()).toEqual(leads.map((l) => l.email.toLowerCase()).sort());
+    for (const r of await rows(site)) expect(r).toMatchObject({ status: 'sent', attempts: 2, provider_id: expect.stringMatching(/^msg-/) });
+    // Each mail links to its own lead's unsubscribe page.
+    expect(new Set(fake.state.sent.map((m) => unsubscribeLink(m.text).href)).size).toBe(8);
+  }, 30_000);
+
+  it('consent is checked again right before a mail goes out: one planned for a lead who lost it since is cancelled', async () => {
+    const fake = binding();
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const [a, b, c] = [await confirmedLead(site, magnet, { marketing: true }), await confirmedLead(site, magnet, { marketing: true }), await confirmedLead(site, magnet, { marketing: true })];
+    const t0 = Date.now();
+    await runCron(t0, fake.env);
+    // Changed behind the planner's back (not through the unsubscribe or bounce routes, which cancel the mail themselves).
+    await env.DB.batch([
+      env.DB.prepare('UPDATE leads SET marketing = 0 WHERE site_id = ? AND id = ?').bind(site, a!.id),
+      env.DB.prepare("UPDATE leads SET mail_suppressed = 'bounce' WHERE site_id = ? AND id = ?").bind(site, b!.id),
+    ]);
+    fake.state.failing = false;
+    await runCron(t0 + 2 * 60_000, fake.env);
+    expect(fake.state.sent.map((m) => m.to)).toEqual([c!.email.toLowerCase()]);
+    const byLead = new Map((await rows(site)).map((r) => [r.lead_id, r.status]));
+    expect([byLead.get(a!.id), byLead.get(b!.id), byLead.get(c!.id)]).toEqual(['cancelled', 'cancelled', 'sent']);
+  }, 30_000);
+});
