@@ -9,10 +9,19 @@ import { mailLinkBase } from './platform/request';
 import { runReviewMaintenance } from './features/review';
 import { runNurture, sendNurtureMails } from './features/nurture';
 
+/**
+ * Nurture's share of a cron run (wall time, mostly spent waiting on D1 and
+ * the mail API): planning for up to a minute, sending until four minutes
+ * after the start, so a run ends before the next one starts. Overlapping
+ * runs would be safe, but would only compete for the same rows.
+ */
+const NURTURE_PLAN_MS = 60_000;
+const NURTURE_SEND_UNTIL_MS = 240_000;
+
 /** Nurture: enter and move leads, then send what was planned (and retries), within the run's budget. */
 async function runNurtureCron(env: Env, now: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  const r = await runNurture(env.DB, now, { budgetMs: 10_000, linkBase: mailLinkBase(env) });
+  const deadline = Date.now() + NURTURE_SEND_UNTIL_MS;
+  const r = await runNurture(env.DB, now, { budgetMs: NURTURE_PLAN_MS, linkBase: mailLinkBase(env) });
   if (r.entered || r.moved || r.exited) console.log('nurture', JSON.stringify({ ...r, mailIds: r.mailIds.length }));
   while (Date.now() < deadline) {
     const sent = await sendNurtureMails(env, now);

@@ -4,36 +4,14 @@ import { confirmLink, confirmPost, mailsTo, postLead, setupMagnet, submission } 
 import { api } from './sales-helpers';
 import { apiKey } from './scoring-helpers';
 
+export { threeMails } from '../fixtures/sequences';
+
 /** Helpers for the nurture tests: a site with a magnet, an API key, sequences, and leads confirmed through the real widget flow. */
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
 
 export const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())!.n;
-
-/** Three mails after the whitepaper, two days apart. */
-export function threeMails(overrides: Record<string, unknown> = {}) {
-  return {
-    name: 'After the whitepaper',
-    trigger: { on: 'confirmed' },
-    steps: [
-      { id: 'welcome', type: 'send', template: 'welcome' },
-      { id: 'wait-1', type: 'wait', days: 2 },
-      { id: 'case-study', type: 'send', template: 'case' },
-      { id: 'wait-2', type: 'wait', days: 2 },
-      { id: 'offer', type: 'send', template: 'offer' },
-    ],
-    templates: {
-      welcome: {
-        en: { subject: 'Welcome, {{firstName | "reader"}}', body: 'Thanks for reading **{{magnetTitle}}**.\n\n[Read the checklist](https://www.example.com/checklist)' },
-        de: { subject: 'Willkommen, {{firstName}}', body: 'Danke, dass Sie **{{magnetTitle}}** lesen.\n\n[Zur Checkliste](https://www.example.com/checkliste)' },
-      },
-      case: { en: { subject: 'How Acme doubled its pipeline', body: '[The case study](https://www.example.com/case)' } },
-      offer: { en: { subject: 'Talk to us', body: '[Book a call](https://www.example.com/contact)' } },
-    },
-    ...overrides,
-  };
-}
 
 /** A site with a magnet, a key, and nurture settings (cap 24 h by default, so two-day waits are not capped). */
 export async function nurtureSite(settings: Record<string, unknown> = { minGapHours: 24 }) {
@@ -70,7 +48,7 @@ export const subjects = async (email: string) => (await nurtureMails(email)).map
 
 export async function enrollment(site: string, lead: string, sequence: string) {
   return env.DB.prepare('SELECT * FROM nurture_enrollments WHERE site_id = ? AND lead_id = ? AND sequence_id = ? ORDER BY entered_at DESC LIMIT 1')
-    .bind(site, lead, sequence).first<{ state: string; step_id: string; exit_reason: string | null; due_at: number; entry: number }>();
+    .bind(site, lead, sequence).first<{ state: string; step_id: string; exit_reason: string | null; due_at: number; entry: number; entered_at: number }>();
 }
 
 /** The first click link in a mail's text. */

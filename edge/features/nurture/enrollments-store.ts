@@ -225,14 +225,26 @@ export async function hasEvent(db: D1Database, siteId: string, leadId: string, c
   return r !== null;
 }
 
-/** Whether the lead entered one of `stages` at or after `since` (its stage history, through the lead index). */
-export async function reachedStageSince(db: D1Database, siteId: string, leadId: string, stages: readonly string[], since: number): Promise<boolean> {
-  const r = await db
-    .prepare(`SELECT 1 AS hit FROM stage_history INDEXED BY stage_history_by_lead
-              WHERE site_id = ? AND lead_id = ? AND at >= ? AND to_stage IN (SELECT value FROM json_each(?)) LIMIT 1`)
-    .bind(siteId, leadId, since, JSON.stringify(stages))
-    .first<{ hit: number }>();
-  return r !== null;
+/**
+ * Which of `entries` (a lead and when it entered a sequence) reached one of
+ * `stages` since then, for one move batch in one query (through the lead
+ * index of the stage history). Answers keys `${lead}|${since}`.
+ */
+export async function reachedStageSince(
+  db: D1Database,
+  siteId: string,
+  entries: readonly { leadId: string; since: number }[],
+  stages: readonly string[],
+): Promise<Set<string>> {
+  if (!entries.length) return new Set();
+  const { results } = await db
+    .prepare(`SELECT j.value ->> '$.l' AS lead_id, j.value ->> '$.s' AS since FROM json_each(?2) j
+              WHERE EXISTS (SELECT 1 FROM stage_history h INDEXED BY stage_history_by_lead
+                            WHERE h.site_id = ?1 AND h.lead_id = j.value ->> '$.l' AND h.at >= j.value ->> '$.s'
+                              AND h.to_stage IN (SELECT value FROM json_each(?3)))`)
+    .bind(siteId, JSON.stringify(entries.map((e) => ({ l: e.leadId, s: e.since }))), JSON.stringify(stages))
+    .all<{ lead_id: string; since: number }>();
+  return new Set(results.map((r) => `${r.lead_id}|${r.since}`));
 }
 
 const restColumns = (rest: Rest, now: number) =>

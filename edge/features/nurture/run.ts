@@ -121,7 +121,7 @@ async function siteContext(db: D1Database, siteId: string, now: number): Promise
 }
 
 /** The facts a move decides on, with the score decayed to now. */
-export async function leadFacts(db: D1Database, siteId: string, row: LeadNurtureRow, handoffStage: 'mql' | 'sql', now: number, enteredAt: number): Promise<LeadFacts> {
+async function leadFacts(db: D1Database, siteId: string, row: LeadNurtureRow, handoffStage: 'mql' | 'sql', now: number, handedOff: boolean): Promise<LeadFacts> {
   let score: number | null = null;
   let temperature: LeadFacts['temperature'] = null;
   if (row.score) {
@@ -131,7 +131,7 @@ export async function leadFacts(db: D1Database, siteId: string, row: LeadNurture
   }
   return {
     status: row.status, marketing: row.marketing === 1, legitimateInterest: row.basis === 'legitimate_interest', suppressed: row.mailSuppressed,
-    withSales: row.withSales, handedOff: await reachedStageSince(db, siteId, row.id, handoffStage === 'mql' ? ['mql', 'sql'] : ['sql'], enteredAt), stage: row.score?.stage ?? row.status, handoffStage, score, temperature, profile: row.profile, lastNurtureAt: row.lastNurtureAt,
+    withSales: row.withSales, handedOff, stage: row.score?.stage ?? row.status, handoffStage, score, temperature, profile: row.profile, lastNurtureAt: row.lastNurtureAt,
   };
 }
 
@@ -155,7 +155,10 @@ export async function moveDue(db: D1Database, now: number, deadline: number, lin
     for (const [siteId, list] of bySite) {
       let ctx = sites.get(siteId);
       if (!ctx) sites.set(siteId, (ctx = await siteContext(db, siteId, now)));
-      const leads = await leadsForNurture(db, siteId, list.map((e) => e.leadId));
+      const [leads, handedOff] = await Promise.all([
+        leadsForNurture(db, siteId, list.map((e) => e.leadId)),
+        reachedStageSince(db, siteId, list.map((e) => ({ leadId: e.leadId, since: e.enteredAt })), ctx.handoffStage === 'mql' ? ['mql', 'sql'] : ['sql']),
+      ]);
       const statements: D1PreparedStatement[] = [];
       const queued: { index: number; id: string }[] = [];
       for (const e of list) {
@@ -172,7 +175,7 @@ export async function moveDue(db: D1Database, now: number, deadline: number, lin
           report.deferred++;
           continue;
         }
-        const facts = await leadFacts(db, siteId, row, ctx.handoffStage, now, e.enteredAt);
+        const facts = await leadFacts(db, siteId, row, ctx.handoffStage, now, handedOff.has(`${e.leadId}|${e.enteredAt}`));
         const move: Move = await planMove(stored.sequence as Sequence, e, facts, {
           now, settings: ctx.settings, probe: (c, since) => hasEvent(db, siteId, e.leadId, c, since),
         });

@@ -326,6 +326,25 @@ describe('delivery', () => {
   });
 });
 
+describe('the hand-off exit', () => {
+  it('a lead that reached the hand-off stage after it entered leaves, even when its score has cooled down since; one that was there before stays', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    await putSequence(key, 'after-whitepaper', threeMails());
+    const [before, after] = [await confirmedLead(site, magnet, { marketing: true }), await confirmedLead(site, magnet, { marketing: true })];
+    const t0 = Date.now();
+    await runCron(t0);
+    const entered = (await enrollment(site, after.id, 'after-whitepaper'))!;
+    // Stage history only: both leads' current stage is back at confirmed.
+    const sql = (lead: string, at: number) => env.DB.prepare(`INSERT INTO stage_history (site_id, lead_id, from_stage, to_stage, direction, at, score, fit, engagement, model_version)
+                                                              VALUES (?, ?, 'mql', 'sql', 'up', ?, 0, 0, 0, 1)`).bind(site, lead, at);
+    await env.DB.batch([sql(before.id, entered.entered_at - DAY), sql(after.id, t0 + HOUR)]);
+    await runCron(t0 + 2 * DAY + HOUR);
+    expect(await enrollment(site, after.id, 'after-whitepaper')).toMatchObject({ state: 'exited', exit_reason: 'handoff' });
+    expect(await enrollment(site, before.id, 'after-whitepaper')).toMatchObject({ state: 'active', step_id: 'wait-2' });
+    expect(await subjects(after.email)).toEqual(['Welcome, Jane']);
+  }, 30_000);
+});
+
 describe('delivery of nurture mails', () => {
   /** A stand-in send_email binding that fails while `failing` is true and records what it sent. */
   function binding() {

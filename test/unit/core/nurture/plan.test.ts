@@ -1,36 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, exitReasonOf, planMove, type EnrollmentPosition, type EventProbe, type LeadFacts } from '../../../../edge/core/nurture/plan';
 import { parseSequence, type Condition, type NurtureSettings, type Sequence } from '../../../../edge/core/nurture/sequence';
+import { threeMails } from '../../../fixtures/sequences';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** A Monday, 10:00 in Berlin (winter time, weeks from a DST change). */
 const NOW = Date.parse('2025-03-10T09:00:00Z');
 const SETTINGS: NurtureSettings = { minGapHours: 72, sendsPerMinute: 60, timeZone: 'Europe/Berlin' };
-
-/** The same document as threeMails() in test/edge/nurture-helpers.ts (which imports cloudflare:workers, so it cannot load in Node). */
-function threeMails(overrides: Record<string, unknown> = {}) {
-  return {
-    name: 'After the whitepaper',
-    trigger: { on: 'confirmed' },
-    steps: [
-      { id: 'welcome', type: 'send', template: 'welcome' },
-      { id: 'wait-1', type: 'wait', days: 2 },
-      { id: 'case-study', type: 'send', template: 'case' },
-      { id: 'wait-2', type: 'wait', days: 2 },
-      { id: 'offer', type: 'send', template: 'offer' },
-    ],
-    templates: {
-      welcome: {
-        en: { subject: 'Welcome, {{firstName | "reader"}}', body: 'Thanks for reading **{{magnetTitle}}**.\n\n[Read the checklist](https://www.example.com/checklist)' },
-        de: { subject: 'Willkommen, {{firstName}}', body: 'Danke, dass Sie **{{magnetTitle}}** lesen.\n\n[Zur Checkliste](https://www.example.com/checkliste)' },
-      },
-      case: { en: { subject: 'How Acme doubled its pipeline', body: '[The case study](https://www.example.com/case)' } },
-      offer: { en: { subject: 'Talk to us', body: '[Book a call](https://www.example.com/contact)' } },
-    },
-    ...overrides,
-  };
-}
 
 const parse = (doc: unknown): Sequence => parseSequence(doc, { id: 'seq', magnets: new Set(['whitepaper']) });
 

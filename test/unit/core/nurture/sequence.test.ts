@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../../../edge/core/errors';
 import { magnetsOf, nextStepId, parseSequence, SEQUENCE_LIMITS, templateFor, type Condition, type Sequence } from '../../../../edge/core/nurture/sequence';
-
-/** The same document as threeMails() in test/edge/nurture-helpers.ts (which imports cloudflare:workers, so it cannot load in Node). */
-function threeMails(overrides: Record<string, unknown> = {}) {
-  return {
-    name: 'After the whitepaper',
-    trigger: { on: 'confirmed' },
-    steps: [
-      { id: 'welcome', type: 'send', template: 'welcome' },
-      { id: 'wait-1', type: 'wait', days: 2 },
-      { id: 'case-study', type: 'send', template: 'case' },
-      { id: 'wait-2', type: 'wait', days: 2 },
-      { id: 'offer', type: 'send', template: 'offer' },
-    ],
-    templates: {
-      welcome: {
-        en: { subject: 'Welcome, {{firstName | "reader"}}', body: 'Thanks for reading **{{magnetTitle}}**.\n\n[Read the checklist](https://www.example.com/checklist)' },
-        de: { subject: 'Willkommen, {{firstName}}', body: 'Danke, dass Sie **{{magnetTitle}}** lesen.\n\n[Zur Checkliste](https://www.example.com/checkliste)' },
-      },
-      case: { en: { subject: 'How Acme doubled its pipeline', body: '[The case study](https://www.example.com/case)' } },
-      offer: { en: { subject: 'Talk to us', body: '[Book a call](https://www.example.com/contact)' } },
-    },
-    ...overrides,
-  };
-}
+import { threeMails } from '../../../fixtures/sequences';
 
 const MAGNETS = new Set(['whitepaper', 'checklist']);
 const parse = (doc: unknown, id = 'after-whitepaper') => parseSequence(doc, { id, magnets: MAGNETS });
