@@ -155,6 +155,8 @@ function fill(text: string, slots: Map<string, string>, html: boolean): string {
 // Checking
 
 const LINK_SCHEMES = /^(?:https?:\/\/|mailto:)/i;
+/** The longest link target a click link carries (browsers and mail clients cut longer URLs). */
+export const MAX_LINK_LENGTH = 2048;
 
 /**
  * What is wrong with a subject or a body, in sentences for the author; empty
@@ -184,6 +186,7 @@ export function checkTemplate(source: string, where: 'subject' | 'body'): string
       const href = linkHref(t as Tokens.Link);
       if (PLACEHOLDER.test(href)) add(`a link URL cannot contain a variable (links are fixed when the template is saved): "${excerpt(unplace(href))}"`);
       else if (!target(cleanUrl(href))) add(`a link must go to an http(s) or mailto: URL, not "${excerpt(href)}"`);
+      else if (cleanUrl(href).length > MAX_LINK_LENGTH) add(`a link may be at most ${MAX_LINK_LENGTH} characters long (its click link carries it): "${excerpt(href)}"`);
     }
   });
   return problems;

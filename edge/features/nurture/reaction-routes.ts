@@ -12,6 +12,7 @@ import { randomToken } from '../../core/crypto';
 import { escapeHtml } from '../../core/mail/escape';
 import { normaliseEmail } from '../../core/email-address';
 import { checkClick, checkClickTarget } from '../../core/signing';
+import { MAX_LINK_LENGTH } from '../../core/nurture/template';
 import { checkSignature } from '../../core/webhooks/signature';
 import { country } from '../../platform/request';
 import { afterResponse } from '../../platform/after-response';
@@ -25,7 +26,7 @@ const clickQuery = v.object({
   m: v.pipe(v.string(), v.regex(/^mn_[a-f0-9]{32}$/, 'must be a mail id')),
   i: v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'must be a link number'), v.transform(Number)),
   e: v.pipe(v.string(), v.regex(/^\d{1,12}$/, 'must be epoch seconds'), v.transform(Number)),
-  u: v.pipe(v.string(), v.maxLength(2048, 'must be at most 2048 characters'), v.regex(/^https?:\/\//, 'must be an http(s) URL')),
+  u: v.pipe(v.string(), v.maxLength(MAX_LINK_LENGTH, `must be at most ${MAX_LINK_LENGTH} characters`), v.regex(/^https?:\/\//i, 'must be an http(s) URL')),
   us: v.string(),
   s: v.string(),
 });
@@ -57,7 +58,7 @@ export const nurtureReactionRoutes = new Hono<AppEnv>()
     const target = typeof raw.u === 'string' ? raw.u : '';
     const targetOk = parsed.success
       ? await checkClickTarget(secret, parsed.output.u, parsed.output.us)
-      : typeof raw.us === 'string' && /^https?:\/\//.test(target) && target.length <= 2048 && (await checkClickTarget(secret, target, raw.us));
+      : typeof raw.us === 'string' && /^https?:\/\//i.test(target) && target.length <= MAX_LINK_LENGTH && (await checkClickTarget(secret, target, raw.us));
     if (!targetOk) {
       const problem = new ProblemError(400, PROBLEM_TYPES.validation, 'Invalid link', 'This link is incomplete or has been changed.');
       if (!wantsPage(c)) throw problem;

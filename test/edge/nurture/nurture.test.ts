@@ -211,6 +211,26 @@ describe('clicks', () => {
 });
 
 describe('delivery', () => {
+  it('a link in capitals or as long as a template allows is redirected and counted like any other', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    const long = `https://www.example.com/${'p'.repeat(2048 - 'https://www.example.com/'.length)}`;
+    const doc = threeMails();
+    await putSequence(key, 'after-whitepaper', { ...doc, templates: { ...doc.templates, welcome: { en: { subject: 'Links', body: `[Upper](HTTPS://WWW.EXAMPLE.COM/Upper) and [long](${long})` } } } });
+    const lead = await confirmedLead(site, magnet, { marketing: true });
+    await runCron(Date.now());
+    const text = (await nurtureMails(lead.email))[0]!.text_body;
+    const links = [...text.matchAll(/https?:\/\/[^\s)]+\/v1\/m\/c\?[^\s)]+/g)].map((m) => new URL(m[0]));
+    expect(links).toHaveLength(2);
+    const targets = [];
+    for (const u of links) {
+      const res = await send(`${u.pathname}${u.search}`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      targets.push(res.headers.get('location'));
+    }
+    expect(targets).toEqual(['HTTPS://WWW.EXAMPLE.COM/Upper', long]);
+    expect(await count("SELECT COUNT(*) AS n FROM events WHERE site_id = ? AND lead_id = ? AND kind = 'mail_click'", site, lead.id)).toBe(2);
+  });
+
   it('two overlapping cron runs send each mail once', async () => {
     const { site, magnet, key } = await nurtureSite();
     await putSequence(key, 'after-whitepaper', threeMails());

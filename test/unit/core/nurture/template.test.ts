@@ -70,6 +70,12 @@ describe('checkTemplate', () => {
     expect(checkTemplate('[ok](HTTPS://acme.example) <https://acme.example> www.acme.example [m](mailto:a@acme.example)', 'body')).toEqual([]);
   });
 
+  it('refuses a link longer than a click link carries', () => {
+    const at = (n: number) => `https://acme.example/${'a'.repeat(n - 'https://acme.example/'.length)}`;
+    expect(checkTemplate(`[long](${at(2049)})`, 'body')).toEqual([expect.stringContaining('at most 2048 characters')]);
+    expect(checkTemplate(`[fits](${at(2048)})`, 'body')).toEqual([]);
+  });
+
   it('refuses a variable inside a link URL', () => {
     for (const body of ['[x](https://acme.example/?n={{firstName}})', 'https://acme.example/{{company}}', '[r]\n\n[r]: https://acme.example/{{firstName}}']) {
       expect(checkTemplate(body, 'body'), body).toEqual([expect.stringContaining('cannot contain a variable')]);
