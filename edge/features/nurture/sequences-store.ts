@@ -1,3 +1,4 @@
+import { newRev } from './enrollments-store';
 import type { NurtureSettings, Sequence } from '../../core/nurture/sequence';
 import { DEFAULT_NURTURE_SETTINGS } from '../../core/nurture/sequence';
 
@@ -66,7 +67,9 @@ export async function sequenceVersion(db: D1Database, siteId: string, id: string
  * new sequence), so two saves at once cannot both become version n + 1.
  * `cursor` is where the trigger starts reading (a new sequence, or a changed
  * trigger: from now on, so leads that qualified before do not enter); null
- * keeps it. Returns false when another save won.
+ * keeps it. Enrolments resting at `rescheduleSteps` (waits that changed) are
+ * made due now, in the same batch and only if this save won. Returns false
+ * when another save won.
  */
 export async function saveSequence(
   db: D1Database,
@@ -75,6 +78,7 @@ export async function saveSequence(
   expected: number | null,
   now: number,
   cursor: { at: number; key: string } | null,
+  rescheduleSteps: readonly string[] = [],
 ): Promise<boolean> {
   const doc = JSON.stringify(seq);
   const start = cursor ?? { at: now, key: '' };
@@ -92,6 +96,14 @@ export async function saveSequence(
     db.prepare(`INSERT OR IGNORE INTO sequence_versions (site_id, sequence_id, version, doc, created_at)
                 SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sequences WHERE site_id = ? AND id = ? AND version = ? AND doc = ?)`)
       .bind(siteId, seq.id, seq.version, doc, now, siteId, seq.id, seq.version, doc),
+    // Leads resting at a wait whose length or window changed are looked at again in the next run, which
+    // reads the wait anew from when they reached it; the new rev voids a move planned from the old one.
+    ...(rescheduleSteps.length
+      ? [db.prepare(`UPDATE nurture_enrollments SET due_at = MIN(due_at, ?1), rev = ?2
+                     WHERE site_id = ?3 AND sequence_id = ?4 AND state = 'active' AND step_id IN (SELECT value FROM json_each(?5))
+                       AND EXISTS (SELECT 1 FROM sequences WHERE site_id = ?3 AND id = ?4 AND version = ?6 AND doc = ?7)`)
+        .bind(now, newRev(), siteId, seq.id, JSON.stringify(rescheduleSteps), seq.version, doc)]
+      : []),
   ]);
   return res!.meta.changes === 1;
 }

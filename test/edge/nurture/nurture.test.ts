@@ -231,6 +231,28 @@ describe('delivery', () => {
     expect(await count("SELECT COUNT(*) AS n FROM events WHERE site_id = ? AND lead_id = ? AND kind = 'mail_click'", site, lead.id)).toBe(2);
   });
 
+  it('a wait changed while leads rest at it counts anew from when they reached it, shorter or longer', async () => {
+    const { site, magnet, key } = await nurtureSite();
+    const doc = threeMails();
+    const withWaits = (w1: number, w2: number) => ({ ...doc, steps: doc.steps.map((s) => (s.id === 'wait-1' ? { ...s, days: w1 } : s.id === 'wait-2' ? { ...s, days: w2 } : s)) });
+    await putSequence(key, 'after-whitepaper', withWaits(7, 2));
+    const lead = await confirmedLead(site, magnet, { marketing: true });
+    const t0 = Date.now();
+    await runCron(t0);
+    expect((await enrollment(site, lead.id, 'after-whitepaper'))!.due_at).toBeGreaterThanOrEqual(t0 + 7 * DAY - HOUR);
+    // Shortened to two days: due two days after the welcome mail, not seven.
+    await putSequence(key, 'after-whitepaper', withWaits(2, 2), 200);
+    await runCron(t0 + 2 * DAY + HOUR);
+    expect(await subjects(lead.email)).toEqual(['Welcome, Jane', 'How Acme doubled its pipeline']);
+    // Lengthened to five days while the lead rests at wait-2: not after two days, after five.
+    await putSequence(key, 'after-whitepaper', withWaits(2, 5), 200);
+    await runCron(t0 + 4 * DAY + 2 * HOUR);
+    expect(await subjects(lead.email)).toHaveLength(2);
+    expect(await enrollment(site, lead.id, 'after-whitepaper')).toMatchObject({ state: 'active', step_id: 'wait-2' });
+    await runCron(t0 + 7 * DAY + 2 * HOUR);
+    expect(await subjects(lead.email)).toEqual(['Welcome, Jane', 'How Acme doubled its pipeline', 'Talk to us']);
+  }, 30_000);
+
   it('two overlapping cron runs send each mail once', async () => {
     const { site, magnet, key } = await nurtureSite();
     await putSequence(key, 'after-whitepaper', threeMails());
