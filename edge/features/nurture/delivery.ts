@@ -63,7 +63,7 @@ export async function renderStepMail(
   // A preview links to the targets themselves and to no working unsubscribe link: clicking around in it records and withdraws nothing.
   const unsubscribe = mode === 'preview'
     ? new URL(`/v1/optin/unsubscribe?preview=${encodeURIComponent(p.leadId)}`, p.base).href
-    : await unsubscribeUrl(p.secret, p.base, { siteId: p.siteId, leadId: p.leadId, lang: copy.lang });
+    : await unsubscribeUrl(p.secret, p.base, { siteId: p.siteId, leadId: p.leadId, lang: p.lang }); // the page speaks the lead's language, also under a fallback mail
   const input = { lang: copy.lang, siteName: p.siteName, subject: copy.subject, body: copy.body, vars, unsubscribeUrl: unsubscribe };
   // The links are known only after parsing: a first pass lists them, the second uses their signed forms.
   const plain = renderNurtureMail({ ...input, link: (u) => u });

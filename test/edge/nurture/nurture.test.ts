@@ -93,8 +93,11 @@ describe('a sequence after the whitepaper', () => {
     expect(first!.subject).toBe('Willkommen, Jörg');
     expect(first!.text_body).toContain('Abmelden');
     expect(first!.html_body).toContain('<html lang="de"');
-    // The case study exists in English only.
+    // The case study exists in English only; its unsubscribe page is in German all the same.
     expect(second!.subject).toBe('How Acme doubled its pipeline');
+    expect(second!.text_body).toContain('Unsubscribe');
+    const page = await send(`${unsubscribeLink(second!.text_body).pathname}${unsubscribeLink(second!.text_body).search}`);
+    expect(await page.text()).toContain('lang="de"');
   });
 });
 
