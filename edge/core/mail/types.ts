@@ -12,6 +12,11 @@ export interface MailMessage {
   html: string;
   /** Extra headers, e.g. List-Unsubscribe. */
   headers: Record<string, string>;
+  /**
+   * The same for every attempt at one mail: an HTTP mail API that honours
+   * `Idempotency-Key` sends it once even when an attempt's answer was lost.
+   */
+  idempotencyKey?: string;
 }
 
 export interface Mailer {

@@ -17,6 +17,9 @@ export interface HttpMailerOptions {
  * JSON shape { from, to: [..], subject, text, html, headers } (Resend's API;
  * Postmark, SES or others fit behind a small proxy Worker).
  *
+ * A message's idempotency key goes out as `Idempotency-Key` (Resend keeps
+ * it for 24 hours; an API that does not know it ignores it).
+ *
  * Only 400, 413 and 422 mean the provider refused this message (e.g. an
  * invalid recipient): permanent. Everything else is retried: network
  * errors, timeouts, 5xx, and 401/403/404/429 (an expired key or a wrong
@@ -37,7 +40,11 @@ export function createHttpMailer(opts: HttpMailerOptions): Mailer {
       try {
         res = await doFetch(opts.url, {
           method: 'POST',
-          headers: { authorization: `Bearer ${opts.apiKey}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${opts.apiKey}`,
+            'content-type': 'application/json',
+            ...(message.idempotencyKey ? { 'idempotency-key': message.idempotencyKey } : {}),
+          },
           body: JSON.stringify({
             from: formatSender(parseSender(message.from)),
             to: [message.to],

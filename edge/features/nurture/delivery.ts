@@ -134,7 +134,9 @@ async function deliver(db: D1Database, p: Prepared, settings: Settings, now: num
       magnetTitle: p.magnetTitle, secret: settings.secret, base: settings.linkBase ?? job.linkBase, mailId: job.id, siteId: job.siteId, leadId: job.leadId, now,
     });
     if (!mail) throw new MailError(`step ${job.stepId} of sequence ${job.sequenceId} v${job.version} sends no mail`, true);
-    const { id: providerId } = await settings.mailer.send({ to: lead.email, from: settings.from, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });
+    const { id: providerId } = await settings.mailer.send({
+      to: lead.email, from: settings.from, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, idempotencyKey: job.id,
+    });
     return { outcome: 'sent', write: markSentStatement(db, job.id, providerId, attempts, now) };
   } catch (err) {
     const permanent = err instanceof MailError && err.permanent;

@@ -54,6 +54,14 @@ describe('HTTP mailer', () => {
     });
   });
 
+  it('sends a message\'s idempotency key as Idempotency-Key, and none when it has none', async () => {
+    const { mailer, calls } = make(() => Response.json({ id: 'abc-2' }));
+    await mailer.send({ ...message, idempotencyKey: 'mn_0123abcd' });
+    await mailer.send(message);
+    expect(new Headers(calls[0]!.init.headers).get('idempotency-key')).toBe('mn_0123abcd');
+    expect(new Headers(calls[1]!.init.headers).has('idempotency-key')).toBe(false);
+  });
+
   it.each([
     [400, true], [422, true], [401, false], [403, false], [404, false], [408, false], [429, false], [500, false], [503, false],
   ])('status %i is permanent: %s', async (status, permanent) => {
