@@ -28,6 +28,7 @@ import { answerRoutes } from './features/sales/answer-routes';
 import { reviewRoutes } from './features/review/routes';
 import { nurtureRoutes } from './features/nurture/routes';
 import { nurtureReactionRoutes } from './features/nurture/reaction-routes';
+import { sessionRoutes } from './features/dashboard/session-routes';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
 const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
@@ -97,6 +98,7 @@ export function createApp() {
   app.route('/', downloadRoutes);
   app.route('/', adminMagnetRoutes);
   app.route('/', devOutboxRoutes);
+  app.route('/', sessionRoutes);
 
   const allowedOn = methodsOf(app.routes);
   app.notFound(async (c) => {

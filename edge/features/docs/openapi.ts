@@ -12,6 +12,7 @@ import { GDPR_OPERATIONS, GDPR_SCHEMAS } from '../gdpr';
 import { SALES_OPERATIONS, SALES_SCHEMAS, SALES_TAG } from '../sales';
 import { REVIEW_OPERATIONS, REVIEW_SCHEMAS, REVIEW_TAG } from '../review';
 import { NURTURE_OPERATIONS, NURTURE_SCHEMAS, NURTURE_TAG } from '../nurture';
+import { DASHBOARD_OPERATIONS, DASHBOARD_SCHEMAS, DASHBOARD_TAG } from '../dashboard';
 import { createEndpointBody, deliveriesQuery, updateEndpointBody } from '../webhooks';
 
 /**
@@ -98,6 +99,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   ...SALES_SCHEMAS,
   ...REVIEW_SCHEMAS,
   ...NURTURE_SCHEMAS,
+  ...DASHBOARD_SCHEMAS,
   LeadImportRow: importRow as unknown as v.GenericSchema,
   WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
   WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
@@ -146,6 +148,7 @@ export const OPERATIONS: Operation[] = [
   ...SALES_OPERATIONS,
   ...REVIEW_OPERATIONS,
   ...NURTURE_OPERATIONS,
+  ...DASHBOARD_OPERATIONS,
   { method: 'get', path: '/v1/sales/answer', summary: "The owner's one-click answer page (signed link from the alert mail): the lead, its score and why, accept or reject; opening it changes nothing", auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410) },
   { method: 'post', path: '/v1/sales/answer', summary: 'Accepts or rejects (with a reason) the lead of a signed answer link, as the owner\'s own answer; form fields: the link\'s s, l, o, a, e, sig plus answer and reason', auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410, 413, 415) },
   { method: 'post', path: '/v1/leads/import', summary: 'Imports leads from fairs, webinars and events (CSV, NDJSON or a JSON array of rows), each with its legal basis: consent (words, date, place) or legitimate_interest (pending, never mailed, erased after 30 days unless confirmed); merges by address; ?sendOptin=true&magnet= sends that magnet\'s double opt-in mail to consent rows; per-row report, idempotent', auth: 'apiKey', scopes: ['leads:write'], tag: SALES_TAG.name, query: importQuery as unknown as v.GenericSchema, body: { schema: 'LeadImportRow', types: ['text/csv', 'application/x-ndjson', 'application/json'] }, ok: { status: 200, description: '{created, merged, unchanged, refused, optinMails, rows: [{line, email, lead, result, status, reason, optin}]}' }, errors: P(400, 401, 403, 404, 409, 413, 415, 503) },
@@ -172,6 +175,7 @@ export const TAGS: { name: string; description: string }[] = [
   SALES_TAG,
   REVIEW_TAG,
   NURTURE_TAG,
+  DASHBOARD_TAG,
   { name: 'Admin: sites and keys', description: 'Sites, allowed origins, API keys, event tail (`Authorization: Bearer $ADMIN_TOKEN`).' },
   { name: 'Admin: lead magnets', description: 'Lead magnet configuration, files and the leads they brought.' },
   { name: 'Admin: operations', description: 'Health (configuration, mail and webhook backlog), resending dead mails, rescoring and retention runs, retention settings.' },
@@ -372,6 +376,9 @@ const OK_SCHEMAS: Record<string, S> = {
   'get /v1/optin/unsubscribe': { type: 'string', description: 'HTML page' },
   'post /v1/optin/unsubscribe': obj({ status: enumOf('unsubscribed') }),
   'post /v1/mail/events': obj({ kind: enumOf('bounce', 'complaint'), leads: int, suppressed: int }),
+  'post /app/session': obj({ site: obj({ id: str, name: str }), key: obj({ name: str, scopes: arr(str) }), expiresAt: iso, idleTimeoutSeconds: int }),
+  'get /app/session': obj({ site: obj({ id: str, name: str }), key: obj({ name: str, scopes: arr(str) }), expiresAt: iso, idleTimeoutSeconds: int }),
+  'delete /app/session': obj({ signedOut: { type: 'boolean', const: true } }),
   'get /v1/openapi.json': anyObject('OpenAPI 3.1 document'),
   'get /docs': { type: 'string', description: 'HTML page' },
   'get /admin/sites': obj({ sites: arr(ref('Site')) }),
