@@ -29,6 +29,7 @@ import { reviewRoutes } from './features/review/routes';
 import { nurtureRoutes } from './features/nurture/routes';
 import { nurtureReactionRoutes } from './features/nurture/reaction-routes';
 import { sessionRoutes } from './features/dashboard/session-routes';
+import { segmentRoutes } from './features/segments/routes';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
 const BROWSER_POSTS = new Set(['/v1/collect', '/v1/leads']);
@@ -87,6 +88,7 @@ export function createApp() {
   app.route('/', reviewRoutes);
   app.route('/', nurtureRoutes);
   app.route('/', nurtureReactionRoutes);
+  app.route('/', segmentRoutes);
   app.route('/', leadListRoutes);
   app.route('/', leadDetailRoutes);
   app.route('/', reportRoutes);

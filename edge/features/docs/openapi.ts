@@ -13,6 +13,7 @@ import { SALES_OPERATIONS, SALES_SCHEMAS, SALES_TAG } from '../sales';
 import { REVIEW_OPERATIONS, REVIEW_SCHEMAS, REVIEW_TAG } from '../review';
 import { NURTURE_OPERATIONS, NURTURE_SCHEMAS, NURTURE_TAG } from '../nurture';
 import { DASHBOARD_OPERATIONS, DASHBOARD_SCHEMAS, DASHBOARD_TAG } from '../dashboard';
+import { SEGMENT_OPERATIONS, SEGMENT_SCHEMAS } from '../segments';
 import { createEndpointBody, deliveriesQuery, updateEndpointBody } from '../webhooks';
 
 /**
@@ -100,6 +101,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   ...REVIEW_SCHEMAS,
   ...NURTURE_SCHEMAS,
   ...DASHBOARD_SCHEMAS,
+  ...SEGMENT_SCHEMAS,
   LeadImportRow: importRow as unknown as v.GenericSchema,
   WebhookEndpoint: createEndpointBody('public') as unknown as v.GenericSchema,
   WebhookEndpointUpdate: updateEndpointBody('public') as unknown as v.GenericSchema,
@@ -149,6 +151,7 @@ export const OPERATIONS: Operation[] = [
   ...REVIEW_OPERATIONS,
   ...NURTURE_OPERATIONS,
   ...DASHBOARD_OPERATIONS,
+  ...SEGMENT_OPERATIONS,
   { method: 'get', path: '/v1/sales/answer', summary: "The owner's one-click answer page (signed link from the alert mail): the lead, its score and why, accept or reject; opening it changes nothing", auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410) },
   { method: 'post', path: '/v1/sales/answer', summary: 'Accepts or rejects (with a reason) the lead of a signed answer link, as the owner\'s own answer; form fields: the link\'s s, l, o, a, e, sig plus answer and reason', auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410, 413, 415) },
   { method: 'post', path: '/v1/leads/import', summary: 'Imports leads from fairs, webinars and events (CSV, NDJSON or a JSON array of rows), each with its legal basis: consent (words, date, place) or legitimate_interest (pending, never mailed, erased after 30 days unless confirmed); merges by address; ?sendOptin=true&magnet= sends that magnet\'s double opt-in mail to consent rows; per-row report, idempotent', auth: 'apiKey', scopes: ['leads:write'], tag: SALES_TAG.name, query: importQuery as unknown as v.GenericSchema, body: { schema: 'LeadImportRow', types: ['text/csv', 'application/x-ndjson', 'application/json'] }, ok: { status: 200, description: '{created, merged, unchanged, refused, optinMails, rows: [{line, email, lead, result, status, reason, optin}]}' }, errors: P(400, 401, 403, 404, 409, 413, 415, 503) },
@@ -225,6 +228,10 @@ const stageMatrix = obj({ changed: int, changes: arr(obj({ from: str, to: str, l
 
 /** Shapes shared by several answers. */
 const RESPONSE_SCHEMAS: Record<string, S> = {
+  SegmentAnswer: obj({
+    id: str, name: str, createdAt: iso, updatedAt: iso,
+    filter: anyObject('stage (array), temperature, minScore, updatedWithinDays, magnet, q: each optional'),
+  }),
   Site: obj({ id: str, name: str, origins: arr(str), scoringModelVersion: int, createdAt: ms, updatedAt: ms }),
   ApiKey: obj({ id: str, siteId: str, name: str, scopes: arr(enumOf('leads:read', 'leads:write', 'config:write')), createdAt: ms, lastUsedAt: nul(ms), revokedAt: nul(ms) }),
   Magnet: obj({
@@ -376,6 +383,10 @@ const OK_SCHEMAS: Record<string, S> = {
   'get /v1/optin/unsubscribe': { type: 'string', description: 'HTML page' },
   'post /v1/optin/unsubscribe': obj({ status: enumOf('unsubscribed') }),
   'post /v1/mail/events': obj({ kind: enumOf('bounce', 'complaint'), leads: int, suppressed: int }),
+  'get /v1/segments': obj({ segments: arr(ref('SegmentAnswer')) }),
+  'get /v1/segments/{id}': ref('SegmentAnswer'),
+  'put /v1/segments/{id}': ref('SegmentAnswer'),
+  'delete /v1/segments/{id}': obj({ deleted: str }),
   'post /app/session': obj({ site: obj({ id: str, name: str }), key: obj({ name: str, scopes: arr(str) }), expiresAt: iso, idleTimeoutSeconds: int }),
   'get /app/session': obj({ site: obj({ id: str, name: str }), key: obj({ name: str, scopes: arr(str) }), expiresAt: iso, idleTimeoutSeconds: int }),
   'delete /app/session': obj({ signedOut: { type: 'boolean', const: true } }),

@@ -3,7 +3,8 @@ import * as v from 'valibot';
 import { leadsByIds, queryLeads, type LeadFilters, type LeadListRow } from './list-store';
 import { rankLeads, modelAt } from '../scoring';
 import { getSite, requireApiKey, type KeyedEnv } from '../sites';
-import { invalid } from '../../http/problem';
+import { invalid, notFound } from '../../http/problem';
+import { getSegment } from '../segments';
 import { csvPreamble, csvRow } from '../../core/csv';
 import { decodeCursor, encodeCursor, filterFingerprint, type Cursor } from '../../core/cursor';
 import { decayFactor, temperatureOf, type ScoringModel } from '../../core/scoring';
@@ -61,20 +62,23 @@ async function hydrate(db: D1Database, siteId: string, ranked: { leadId: string;
 export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKey('leads:read'), async (c) => {
   const q = validate(listQuery, c.req.query(), 'query');
   const siteId = c.get('apiKey').siteId;
+  const after: Cursor | null = q.cursor ? decodeCursor(q.cursor) : null;
+  const at = after?.at ?? Date.now();
+  // A saved segment's filters, each overridden by the same filter given in the query.
+  const saved = q.segment ? await getSegment(c.env.DB, siteId, q.segment) : null;
+  if (q.segment && !saved) throw notFound(`No segment "${q.segment}" on this site.`);
+  const f = saved?.filter ?? {};
   const filters: LeadFilters = {
-    stages: q.stage, temperature: q.temperature, minScore: q.min_score, updatedSince: q.updated_since, magnet: q.magnet, q: q.q,
+    stages: q.stage ?? f.stage, temperature: q.temperature ?? f.temperature, minScore: q.min_score ?? f.minScore,
+    updatedSince: q.updated_since ?? (f.updatedWithinDays !== undefined ? at - f.updatedWithinDays * 86_400_000 : undefined),
+    magnet: q.magnet ?? f.magnet, q: q.q ?? f.q,
   };
   const fingerprint = filterFingerprint({ ...filters, sort: q.sort });
   // Likelihood is a rising curve of the score (docs/scoring-review.md): its order is the score's.
   const sort = q.sort === 'likelihood' ? 'score' : q.sort;
-  let after: Cursor | null = null;
-  if (q.cursor) {
-    after = decodeCursor(q.cursor);
-    if (!after || after.filters !== fingerprint || after.sort !== sort) {
-      throw invalid('The cursor does not belong to this query; start again without it.', [{ path: '/cursor', message: 'does not belong to this query' }]);
-    }
+  if (q.cursor && (!after || after.filters !== fingerprint || after.sort !== sort)) {
+    throw invalid('The cursor does not belong to this query; start again without it.', [{ path: '/cursor', message: 'does not belong to this query' }]);
   }
-  const at = after?.at ?? Date.now();
   const site = (await getSite(c.env.DB, siteId))!;
   const model = await modelAt(c.env.DB, siteId, site.scoringModelVersion);
   const likelihood = await likelihoodReader(c.env.DB, siteId);

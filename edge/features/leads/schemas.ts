@@ -121,6 +121,7 @@ export const listQuery = v.object({
   updated_since: v.optional(instantParam),
   magnet: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
   q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  segment: v.optional(v.pipe(v.string(), v.maxLength(64, 'must be at most 64 characters'), v.regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a segment id'))),
   limit: v.optional(v.pipe(v.string(), v.toNumber('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'),
     v.maxValue(1000, 'must be at most 1000')), '100'),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'is not a cursor of this API'))),

@@ -1,0 +1,40 @@
+import * as v from 'valibot';
+import { cleanTextEverywhere } from '../../core/text';
+
+/** A segment id in a path: a slug. */
+export const segmentIdParam = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(64, 'must be at most 64 characters'),
+  v.regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a slug: lowercase letters, digits, - and _'),
+);
+
+const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
+
+/**
+ * What a segment selects: the lead list's filters, saved. The period is
+ * relative (`updatedWithinDays`), so a saved "active this month" stays
+ * that; every field left out selects everything.
+ */
+export const segmentFilter = v.strictObject({
+  stage: v.optional(v.pipe(v.array(v.picklist(STAGES, `must be one of ${STAGES.join(', ')}`), 'must be an array of stages'),
+    v.minLength(1, 'must name at least one stage'), v.maxLength(STAGES.length, `must hold at most ${STAGES.length} stages`))),
+  temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),
+  minScore: v.optional(v.pipe(v.number('must be a number'), v.finite('must be a finite number'), v.minValue(-1e9, 'must be at least -1e9'), v.maxValue(1e9, 'must be at most 1e9'))),
+  updatedWithinDays: v.optional(v.pipe(v.number('must be a number'), v.integer('must be a whole number of days'), v.minValue(1, 'must be at least 1'), v.maxValue(3650, 'must be at most 3650'))),
+  magnet: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
+  q: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+}, 'is not a filter of the lead list (stage, temperature, minScore, updatedWithinDays, magnet, q)');
+
+export type SegmentFilter = v.InferOutput<typeof segmentFilter>;
+
+/** PUT /v1/segments/{id}: a name and a filter; strings free of control characters. */
+export const segmentBody = v.pipe(
+  v.strictObject({
+    name: v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(80, 'must be at most 80 characters')),
+    filter: segmentFilter,
+  }, 'is not a field of a segment (name, filter)'),
+  cleanTextEverywhere(),
+);
+
+/** Segments per site: a list people pick from, not a store of queries. */
+export const MAX_SEGMENTS = 100;
