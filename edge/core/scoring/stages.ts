@@ -45,6 +45,8 @@ import { crossingTime } from './ranking';
 
 export type LeadStatus = 'pending' | 'confirmed' | 'withdrawn';
 export type Stage = 'pending' | 'confirmed' | 'mql' | 'sql' | 'withdrawn';
+/** Every stage, in funnel order (the filters of the lead list and of segments). */
+export const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const satisfies readonly Stage[];
 export type Temperature = 'cold' | 'warm' | 'hot';
 
 /** What to persist per lead between evaluations. JSON-safe. */

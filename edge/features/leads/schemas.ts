@@ -5,6 +5,7 @@ import { cleanText, hasNoControl, hasNoMarkup, isPersonName } from '../../core/l
 import { isHttpUrl, siteId } from '../../core/schemas/events';
 import { envelopeBody, objectBody } from '../../core/schemas/object';
 import { instantParam } from '../../core/schemas/instant';
+import { STAGES } from '../../core/scoring';
 
 /**
  * Validators for POST /v1/leads. Messages name the rule that failed, since
@@ -108,7 +109,6 @@ export const tokenParam = v.pipe(
   v.regex(/^[A-Za-z0-9_-]{43}$/, 'must be the 43-character code from the confirmation link'),
 );
 
-const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
 const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
 
 /** The query of GET /v1/leads: filters, sort, page and format. */

@@ -45,23 +45,23 @@ export async function confirmationLinks(
   return { confirmUrl: confirm.href, withdrawUrl: await withdrawUrl(secret, base, p) };
 }
 
-export async function withdrawUrl(secret: string, base: string, p: { siteId: string; leadId: string; lang: Lang }): Promise<string> {
-  const url = new URL('/v1/optin/withdraw', base);
+/** A lead's signed link to `path`: site, lead, signature and the page's language. */
+function leadLink(path: string, base: string, p: { siteId: string; leadId: string; lang: Lang }, sig: string): string {
+  const url = new URL(path, base);
   url.searchParams.set('s', p.siteId);
   url.searchParams.set('l', p.leadId);
-  url.searchParams.set('sig', await signWithdraw(secret, p.siteId, p.leadId));
+  url.searchParams.set('sig', sig);
   url.searchParams.set('lang', p.lang);
   return url.href;
 }
 
+export async function withdrawUrl(secret: string, base: string, p: { siteId: string; leadId: string; lang: Lang }): Promise<string> {
+  return leadLink('/v1/optin/withdraw', base, p, await signWithdraw(secret, p.siteId, p.leadId));
+}
+
 /** The unsubscribe link of a nurture mail: withdraws the marketing consent only. */
 export async function unsubscribeUrl(secret: string, base: string, p: { siteId: string; leadId: string; lang: Lang }): Promise<string> {
-  const url = new URL('/v1/optin/unsubscribe', base);
-  url.searchParams.set('s', p.siteId);
-  url.searchParams.set('l', p.leadId);
-  url.searchParams.set('sig', await signUnsubscribe(secret, p.siteId, p.leadId));
-  url.searchParams.set('lang', p.lang);
-  return url.href;
+  return leadLink('/v1/optin/unsubscribe', base, p, await signUnsubscribe(secret, p.siteId, p.leadId));
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { cleanTextEverywhere } from '../../core/text';
+import { STAGES } from '../../core/scoring';
 
 /** A segment id in a path: a slug. */
 export const segmentIdParam = v.pipe(
@@ -8,7 +9,6 @@ export const segmentIdParam = v.pipe(
   v.regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a slug: lowercase letters, digits, - and _'),
 );
 
-const STAGES = ['pending', 'confirmed', 'mql', 'sql', 'withdrawn'] as const;
 
 /**
  * What a segment selects: the lead list's filters, saved. The period is

@@ -15,16 +15,18 @@ export function readSessionToken<E extends { Bindings: Env }>(c: Context<E>): st
   return (isDevelopment(c.env) ? getCookie(c, NAME) : getCookie(c, NAME, 'host')) ?? null;
 }
 
+/** The cookie's attributes; set and clear must name the same ones, or the browser keeps the old cookie. */
+function attributes(env: Pick<Env, 'LODESTONE_ENV'>) {
+  const dev = isDevelopment(env);
+  return { path: '/', httpOnly: true, sameSite: 'Strict' as const, secure: !dev, ...(dev ? {} : { prefix: 'host' as const }) };
+}
+
 export function setSessionCookie<E extends { Bindings: Env }>(c: Context<E>, token: string, maxAgeMs: number): void {
-  const dev = isDevelopment(c.env);
-  setCookie(c, NAME, token, {
-    path: '/', httpOnly: true, sameSite: 'Strict', secure: !dev, maxAge: Math.floor(maxAgeMs / 1000), ...(dev ? {} : { prefix: 'host' as const }),
-  });
+  setCookie(c, NAME, token, { ...attributes(c.env), maxAge: Math.floor(maxAgeMs / 1000) });
 }
 
 export function clearSessionCookie<E extends { Bindings: Env }>(c: Context<E>): void {
-  const dev = isDevelopment(c.env);
-  deleteCookie(c, NAME, { path: '/', httpOnly: true, sameSite: 'Strict', secure: !dev, ...(dev ? {} : { prefix: 'host' as const }) });
+  deleteCookie(c, NAME, attributes(c.env));
 }
 
 /**
