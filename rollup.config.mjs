@@ -1,6 +1,7 @@
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { readFileSync, rmSync } from 'node:fs';
 
 /**
  * Browser bundles. Each is an IIFE served by the edge (/s.js, /t.js, /w.js)
@@ -10,12 +11,12 @@ import typescript from '@rollup/plugin-typescript';
  * loaded by s.js only once tracking is allowed.
  */
 const ts = () =>
-  typescript({ tsconfig: './tsconfig.json', include: ['snippet/**', 'widget/**', 'protocol/**'], noEmit: false, outDir: undefined, declaration: false, allowJs: false, checkJs: false });
+  typescript({ tsconfig: './tsconfig.json', include: ['snippet/**', 'widget/**', 'dashboard/**', 'protocol/**'], noEmit: false, outDir: undefined, declaration: false, allowJs: false, checkJs: false });
 
-const minify = () =>
+const minify = (module = false) =>
   terser({
     ecma: 2020,
-    module: false,
+    module,
     compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
     mangle: { properties: { regex: /^_/ } },
     format: { comments: false },
@@ -38,6 +39,22 @@ const snippetMinify = (module = false) =>
   });
 const snippetPlugins = (module = false) => [nodeResolve({ browser: true }), ts(), snippetMinify(module)];
 
+/**
+ * The dashboard's stylesheet as a file beside its scripts: its page's
+ * Content-Security-Policy allows styles from this origin only, never inline.
+ */
+const dashboardStyles = () => ({
+  name: 'dashboard-styles',
+  buildStart() {
+    // Chunk names carry a hash: clear the old ones so the assets hold only this build's.
+    rmSync('dist/public/app', { recursive: true, force: true });
+    this.addWatchFile('dashboard/styles.css');
+  },
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'app.css', source: readFileSync('dashboard/styles.css', 'utf8') });
+  },
+});
+
 export default [
   {
     input: 'snippet/entry-loader.ts',
@@ -58,5 +75,12 @@ export default [
     input: 'widget/index.tsx',
     output: [{ file: 'dist/public/w.js', format: 'iife' }],
     plugins: plugins(),
+  },
+  {
+    // The dashboard at /app: an ES module entry with its views split into
+    // chunks loaded on demand, so signing in fetches only what it shows.
+    input: 'dashboard/index.tsx',
+    output: [{ dir: 'dist/public/app', format: 'es', entryFileNames: 'app.js', chunkFileNames: 'chunks/[name]-[hash].js' }],
+    plugins: [nodeResolve({ browser: true }), ts(), minify(true), dashboardStyles()],
   },
 ];

@@ -29,6 +29,7 @@ import { reviewRoutes } from './features/review/routes';
 import { nurtureRoutes } from './features/nurture/routes';
 import { nurtureReactionRoutes } from './features/nurture/reaction-routes';
 import { sessionRoutes } from './features/dashboard/session-routes';
+import { dashboardPageRoutes } from './features/dashboard/page-routes';
 import { segmentRoutes } from './features/segments/routes';
 
 /** Browser-facing endpoints posted to by the snippet and the widget. */
@@ -101,6 +102,7 @@ export function createApp() {
   app.route('/', adminMagnetRoutes);
   app.route('/', devOutboxRoutes);
   app.route('/', sessionRoutes);
+  app.route('/', dashboardPageRoutes);
 
   const allowedOn = methodsOf(app.routes);
   app.notFound(async (c) => {

@@ -25,6 +25,7 @@ export function devBanner({ base, apiKey, cronSeconds }) {
   return `
   Lodestone is running on ${base}
     Demo site        ${base}/
+    Dashboard        ${base}/app   (sign in with the marketing key below)
     Whitepaper form  ${base}/whitepaper
     Dev outbox       ${base}/dev/outbox   (confirmation mails land here; nothing leaves this machine)
     API docs         ${base}/docs

@@ -1,0 +1,96 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { getSession, onSessionExpired, signOut, type SessionInfo } from './api';
+import { initialLang, keepLang, LangContext, type Lang } from './i18n';
+import { useRoute } from './router';
+import { SessionContext } from './session';
+import { Shell } from './shell';
+import { Loading, Failed } from './ui/states';
+import { SignIn } from './sign-in';
+import { VIEWS, type ViewProps } from './views';
+
+type Auth = { state: 'checking' } | { state: 'out' } | { state: 'in'; session: SessionInfo } | { state: 'expired'; session: SessionInfo };
+
+const loaded = new Map<string, ComponentType<ViewProps>>();
+
+/** Loads a view's chunk on first use, then moves focus to its heading (a new view for screen readers too). */
+function LazyView({ id }: { id: string }) {
+  const route = useRoute();
+  const entry = VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+  const [View, setView] = useState<ComponentType<ViewProps> | undefined>(() => loaded.get(entry.id));
+  const [error, setError] = useState<Error | null>(null);
+  useEffect(() => {
+    const known = loaded.get(entry.id);
+    if (known) return setView(() => known);
+    setView(undefined);
+    let live = true;
+    entry.load().then(
+      (m) => {
+        loaded.set(entry.id, m.default);
+        if (live) setView(() => m.default);
+      },
+      (e: Error) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [entry.id]);
+  const key = `${entry.id}/${route.rest.join('/')}`;
+  useEffect(() => {
+    if (View) (document.querySelector('main h1') as HTMLElement | null)?.focus();
+  }, [View, key]);
+  if (error) return <Failed error={error} />;
+  if (!View) return <Loading />;
+  return <View key={key} route={route} />;
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const authRef = useRef(auth);
+  authRef.current = auth;
+  const route = useRoute();
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  useEffect(() => {
+    getSession().then(
+      (session) => setAuth({ state: 'in', session }),
+      () => setAuth({ state: 'out' }),
+    );
+    return onSessionExpired(() => {
+      const a = authRef.current;
+      if (a.state === 'in') setAuth({ state: 'expired', session: a.session });
+    });
+  }, []);
+
+  const switchLang = (l: Lang) => {
+    keepLang(l);
+    setLang(l);
+  };
+  const onSignedIn = (session: SessionInfo) => {
+    const before = authRef.current;
+    // Signed in again with a key of another site: the open view's data belongs to the old one.
+    if (before.state === 'expired' && before.session.site.id !== session.site.id) loaded.clear();
+    setAuth({ state: 'in', session });
+  };
+  const onSignOut = async () => {
+    await signOut().catch(() => undefined);
+    setAuth({ state: 'out' });
+  };
+
+  let body;
+  if (auth.state === 'checking') body = <Loading />;
+  else if (auth.state === 'out') body = <SignIn onSignedIn={onSignedIn} lang={lang} onLang={switchLang} />;
+  else
+    body = (
+      <SessionContext.Provider value={auth.session}>
+        <Shell view={route.view} lang={lang} onLang={switchLang} onSignOut={onSignOut} inert={auth.state === 'expired'}>
+          <LazyView id={route.view} />
+        </Shell>
+        {auth.state === 'expired' && <SignIn expired onSignedIn={onSignedIn} lang={lang} onLang={switchLang} />}
+      </SessionContext.Provider>
+    );
+  return <LangContext.Provider value={lang}>{body}</LangContext.Provider>;
+}

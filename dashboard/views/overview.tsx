@@ -1,0 +1,197 @@
+import { useState } from 'preact/hooks';
+import { api, query } from '../api';
+import { useFormat, useWords } from '../i18n';
+import { href, replaceParams } from '../router';
+import { useSession } from '../session';
+import { Bars, Columns } from '../ui/charts';
+import { Empty, Show } from '../ui/states';
+import { useLoad } from '../ui/use-load';
+import type { ViewProps } from '../views';
+
+interface FunnelStep { step: string; count: number; conversion: number | null; lost: number | null; medianMs: number | null }
+interface Funnel { from: string; to: string; steps: FunnelStep[]; revenue: Record<string, number>; groups?: { value: string | null; steps: FunnelStep[] }[] }
+interface Overview {
+  newLeads: { day: string; count: number }[];
+  stageChanges: { day: string; stage: string; count: number }[];
+  scoreDistribution: { from: number; to: number | null; count: number }[];
+  temperature: { hot: number; warm: number; cold: number };
+  totals: { leads: number; newLeads: number; stageChanges: number };
+}
+interface Magnet { id: string; title?: string }
+
+const DAY = 86_400_000;
+const PERIODS = [7, 30, 90, 365] as const;
+
+const WORDS = {
+  en: {
+    title: 'Overview',
+    period: 'Period', days: (n: number) => `Last ${n} days`, magnet: 'Magnet', source: 'Source', all: 'All',
+    funnel: 'Funnel: from visitor to won', funnelNote: 'Visitor steps count the whole site; magnet and source filter the lead steps.',
+    lost: (n: string) => `${n} lost`, of: 'of the step before',
+    steps: { visitors: 'Visitors', pricing_visitors: 'Pricing visitors', form_viewers: 'Saw a form', leads: 'Leads', confirmed: 'Confirmed', mql: 'MQL', sql: 'SQL', accepted: 'Accepted by sales', opportunity: 'Opportunity', won: 'Won' } as Record<string, string>,
+    biggestLoss: (step: string, pct: string) => `Most are lost before “${step}”: ${pct} of the step before do not get there.`,
+    newLeads: 'New leads per day', stageChanges: 'Stage changes', score: 'Score distribution', temperature: 'Temperature',
+    hot: 'Hot', warm: 'Warm', cold: 'Cold', table: 'Show the numbers', revenue: 'Revenue won',
+    kpiLeads: 'Leads in total', kpiNew: 'New in the period', kpiChanges: 'Stage changes', kpiWon: 'Won',
+    emptyTitle: 'No visits and no leads yet',
+    emptyText: 'Paste this tag into every page of your site, before </head>. It sends nothing until the visitor consents.',
+    emptyNext: 'Then add a lead magnet (see Magnets) so visitors can become leads.',
+    openLeads: 'Open the lead list',
+    stages: { new: 'New', engaged: 'Engaged', mql: 'MQL', sql: 'SQL', customer: 'Customer', disqualified: 'Disqualified' } as Record<string, string>,
+  },
+  de: {
+    title: 'Überblick',
+    period: 'Zeitraum', days: (n: number) => `Letzte ${n} Tage`, magnet: 'Lead-Magnet', source: 'Quelle', all: 'Alle',
+    funnel: 'Trichter: vom Besucher zum Abschluss', funnelNote: 'Die Besucherstufen zählen die ganze Website; Lead-Magnet und Quelle filtern die Lead-Stufen.',
+    lost: (n: string) => `${n} verloren`, of: 'der Stufe davor',
+    steps: { visitors: 'Besucher', pricing_visitors: 'Preisseite besucht', form_viewers: 'Formular gesehen', leads: 'Leads', confirmed: 'Bestätigt', mql: 'MQL', sql: 'SQL', accepted: 'Vom Vertrieb angenommen', opportunity: 'Verkaufschance', won: 'Gewonnen' } as Record<string, string>,
+    biggestLoss: (step: string, pct: string) => `Die meisten gehen vor „${step}“ verloren: ${pct} der Stufe davor kommen nicht an.`,
+    newLeads: 'Neue Leads pro Tag', stageChanges: 'Stufenwechsel', score: 'Verteilung der Scores', temperature: 'Temperatur',
+    hot: 'Heiß', warm: 'Warm', cold: 'Kalt', table: 'Zahlen anzeigen', revenue: 'Gewonnener Umsatz',
+    kpiLeads: 'Leads insgesamt', kpiNew: 'Neu im Zeitraum', kpiChanges: 'Stufenwechsel', kpiWon: 'Gewonnen',
+    emptyTitle: 'Noch keine Besuche und keine Leads',
+    emptyText: 'Fügen Sie dieses Tag in jede Seite Ihrer Website ein, vor </head>. Es sendet nichts, bevor der Besucher einwilligt.',
+    emptyNext: 'Legen Sie danach einen Lead-Magneten an (siehe Lead-Magnete), damit aus Besuchern Leads werden.',
+    openLeads: 'Zur Lead-Liste',
+    stages: { new: 'Neu', engaged: 'Aktiv', mql: 'MQL', sql: 'SQL', customer: 'Kunde', disqualified: 'Disqualifiziert' } as Record<string, string>,
+  },
+};
+
+/** Days from `from` to `to` (UTC), so a chart shows the quiet days as zero. */
+function daysBetween(from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let t = Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), new Date(from).getUTCDate()); t <= to; t += DAY) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+export default function OverviewView({ route }: ViewProps) {
+  const w = useWords(WORDS);
+  const f = useFormat();
+  const session = useSession();
+  const [days, setDays] = useState<number>(Number(route.params.get('days')) || 30);
+  const [magnet, setMagnet] = useState(route.params.get('magnet') ?? '');
+  const [source, setSource] = useState(route.params.get('source') ?? '');
+  const set = (k: string, v: string, apply: (v: string) => void) => {
+    apply(v);
+    const p = new URLSearchParams(route.params);
+    if (v) p.set(k, v);
+    else p.delete(k);
+    replaceParams(p);
+  };
+
+  const [magnets] = useLoad((signal) => api<{ magnets: Magnet[] }>('/v1/magnets', { signal }).catch(() => ({ magnets: [] })), []);
+  const [loaded, retry] = useLoad(async (signal) => {
+    const to = Date.now();
+    const from = to - days * DAY;
+    const q = query({ from, to, magnet, source });
+    const [funnel, overview, sources] = await Promise.all([
+      api<Funnel>(`/v1/reports/funnel${q}`, { signal }),
+      api<Overview>(`/v1/reports/overview${q}`, { signal }),
+      api<Funnel>(`/v1/reports/funnel${query({ from, to, by: 'source' })}`, { signal }),
+    ]);
+    return { funnel, overview, sources: (sources.groups ?? []).map((g) => g.value).filter((v): v is string => !!v), from, to };
+  }, [days, magnet, source]);
+
+  return (
+    <>
+      <h1 tabIndex={-1}>{w.title}</h1>
+      <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
+        <div class="field">
+          <label for="ov-period">{w.period}</label>
+          <select id="ov-period" value={String(days)} onChange={(e) => set('days', (e.target as HTMLSelectElement).value, (v) => setDays(Number(v)))}>
+            {PERIODS.map((n) => (
+              <option key={n} value={String(n)}>{w.days(n)}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="ov-magnet">{w.magnet}</label>
+          <select id="ov-magnet" value={magnet} onChange={(e) => set('magnet', (e.target as HTMLSelectElement).value, setMagnet)}>
+            <option value="">{w.all}</option>
+            {magnets.state === 'ready' && magnets.data.magnets.map((m) => <option key={m.id} value={m.id}>{m.title || m.id}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="ov-source">{w.source}</label>
+          <select id="ov-source" value={source} onChange={(e) => set('source', (e.target as HTMLSelectElement).value, setSource)}>
+            <option value="">{w.all}</option>
+            {loaded.state === 'ready' && [...new Set([...loaded.data.sources, ...(source ? [source] : [])])].map((s) => <option key={s} value={s}>{s}</option>)}
+          </select>
+        </div>
+      </form>
+      <Show loaded={loaded} retry={retry}>
+        {({ funnel, overview, from, to }) => {
+          const byStep = new Map(funnel.steps.map((s) => [s.step, s]));
+          if (!byStep.get('visitors')?.count && !overview.totals.leads) return <EmptySite siteId={session.site.id} />;
+          // The step with the largest share lost: the first question marketing asks.
+          const worst = funnel.steps.filter((s) => s.conversion !== null && (byStep.get(funnel.steps[funnel.steps.indexOf(s) - 1]?.step ?? '')?.count ?? 0) > 0)
+            .sort((a, b) => (a.conversion ?? 1) - (b.conversion ?? 1))[0];
+          const dayList = daysBetween(from, to);
+          const perDay = new Map(overview.newLeads.map((d) => [d.day, d.count]));
+          const changesByStage = new Map<string, number>();
+          for (const c of overview.stageChanges) changesByStage.set(c.stage, (changesByStage.get(c.stage) ?? 0) + c.count);
+          const won = byStep.get('won')?.count ?? 0;
+          return (
+            <>
+              <ul class="kpis">
+                <li><span class="kpi-value">{f.number(overview.totals.leads)}</span>{w.kpiLeads}</li>
+                <li><span class="kpi-value">{f.number(overview.totals.newLeads)}</span>{w.kpiNew}</li>
+                <li><span class="kpi-value">{f.number(overview.totals.stageChanges)}</span>{w.kpiChanges}</li>
+                <li><span class="kpi-value">{f.number(won)}</span>{w.kpiWon}</li>
+                {Object.entries(funnel.revenue).map(([cur, sum]) => (
+                  <li key={cur}><span class="kpi-value">{f.money(sum, cur)}</span>{w.revenue}</li>
+                ))}
+              </ul>
+              <div class="grid">
+                <section class="card wide" aria-labelledby="ov-funnel">
+                  <h2 id="ov-funnel">{w.funnel}</h2>
+                  {worst && worst.conversion !== null && worst.conversion < 1 && (
+                    <p class="notice">{w.biggestLoss(w.steps[worst.step] ?? worst.step, f.percent(1 - worst.conversion))}</p>
+                  )}
+                  <Bars
+                    label={w.funnel}
+                    format={(n) => f.number(n)}
+                    bars={funnel.steps.map((s) => ({
+                      label: w.steps[s.step] ?? s.step,
+                      value: s.count,
+                      note: s.conversion === null ? undefined : `· ${f.percent(s.conversion, 1)} ${w.of} · ${w.lost(f.number(s.lost))}`,
+                    }))}
+                  />
+                  <p class="muted">{w.funnelNote}</p>
+                </section>
+                <section class="card" aria-labelledby="ov-new">
+                  <h2 id="ov-new">{w.newLeads}</h2>
+                  <Columns label={w.newLeads} tableLabel={w.table} format={(n) => f.number(n)} columns={dayList.map((d) => ({ label: f.day(d), value: perDay.get(d) ?? 0 }))} />
+                </section>
+                <section class="card" aria-labelledby="ov-changes">
+                  <h2 id="ov-changes">{w.stageChanges}</h2>
+                  <Bars label={w.stageChanges} format={(n) => f.number(n)} bars={[...changesByStage].map(([stage, count]) => ({ label: w.stages[stage] ?? stage, value: count }))} />
+                </section>
+                <section class="card" aria-labelledby="ov-score">
+                  <h2 id="ov-score">{w.score}</h2>
+                  <Bars label={w.score} format={(n) => f.number(n)} bars={overview.scoreDistribution.map((b) => ({ label: b.to === null ? `≥ ${f.number(b.from)}` : `${f.number(b.from)}–${f.number(b.to)}`, value: b.count }))} />
+                </section>
+                <section class="card" aria-labelledby="ov-temp">
+                  <h2 id="ov-temp">{w.temperature}</h2>
+                  <Bars label={w.temperature} format={(n) => f.number(n)} bars={(['hot', 'warm', 'cold'] as const).map((t) => ({ label: w[t], value: overview.temperature[t], tone: t }))} />
+                  <p><a href={href('leads')}>{w.openLeads}</a></p>
+                </section>
+              </div>
+            </>
+          );
+        }}
+      </Show>
+    </>
+  );
+}
+
+function EmptySite({ siteId }: { siteId: string }) {
+  const w = useWords(WORDS);
+  return (
+    <Empty title={w.emptyTitle}>
+      <p>{w.emptyText}</p>
+      <pre class="code"><code>{`<script defer src="${location.origin}/s.js" data-site="${siteId}"></script>`}</code></pre>
+      <p>{w.emptyNext}</p>
+    </Empty>
+  );
+}
