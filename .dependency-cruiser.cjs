@@ -27,7 +27,7 @@ module.exports = {
       comment: 'protocol/ is the wire contract shared by snippet, widget and edge: it imports nothing of theirs.',
       severity: 'error',
       from: { path: '^protocol/' },
-      to: { path: '^(edge|snippet|widget|cli)/' },
+      to: { path: '^(edge|snippet|widget|cli|dashboard)/' },
     },
     {
       name: 'core-is-pure',
@@ -84,6 +84,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^edge/(core|http|platform|features)/' },
       to: { path: '^edge/(app|scheduled|index)\\.ts$' },
+    },
+    {
+      name: 'dashboard-is-a-client',
+      comment: 'dashboard/ is a browser client of the API: it imports itself, protocol/ and libraries, never edge, snippet, widget or CLI code (the API is its only way in).',
+      severity: 'error',
+      from: { path: '^dashboard/' },
+      to: { path: '^(edge|snippet|widget|cli)/' },
+    },
+    {
+      name: 'dashboard-views-load-on-demand',
+      comment: 'A view is its own chunk, loaded when it is opened: nothing but the view registry imports one (shared parts belong in dashboard/ui/).',
+      severity: 'error',
+      from: { path: '^dashboard/', pathNot: ['^dashboard/view-registry\\.ts$', '^dashboard/views/'] },
+      to: { path: '^dashboard/views/' },
+    },
+    {
+      name: 'dashboard-views-stand-apart',
+      comment: 'A view (views/<name>.tsx and views/<name>/) never imports another view: what two views share belongs in dashboard/ui/.',
+      severity: 'error',
+      from: { path: '^dashboard/views/([^/.]+)' },
+      to: { path: '^dashboard/views/', pathNot: '^dashboard/views/$1(\\.tsx|/)' },
     },
   ],
   options: {

@@ -7,7 +7,8 @@ import { SessionContext } from './session';
 import { Shell } from './shell';
 import { Loading, Failed } from './ui/states';
 import { SignIn } from './sign-in';
-import { VIEWS, type ViewProps } from './views';
+import { VIEWS } from './view-registry';
+import type { ViewProps } from './views';
 
 type Auth = { state: 'checking' } | { state: 'out' } | { state: 'in'; session: SessionInfo } | { state: 'expired'; session: SessionInfo };
 

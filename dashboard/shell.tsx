@@ -4,7 +4,7 @@ import type { Lang } from './i18n';
 import { useWords } from './i18n';
 import { href } from './router';
 import { useSession } from './session';
-import { NAV_WORDS, VIEWS } from './views';
+import { NAV_WORDS, VIEWS } from './view-registry';
 
 const WORDS = {
   en: { skip: 'Skip to content', nav: 'Dashboard', signOut: 'Sign out', language: 'Language', menu: 'Menu', site: 'Site' },

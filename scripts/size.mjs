@@ -6,7 +6,8 @@
  *
  * The snippet is split: s.js is what every page loads (first load, before
  * consent); t.js is loaded only once tracking is allowed. Budgets (gzip):
- * s.js ≤ 1,200 B, s.js + t.js ≤ 4,150 B, w.js ≤ 10,240 B. The goal for
+ * s.js ≤ 1,200 B, s.js + t.js ≤ 4,150 B, w.js ≤ 10,240 B, the dashboard's
+ * JavaScript ≤ 80 KB in all. The goal for
  * s.js + t.js is 2,600 B (aim 2,400 B); it is not met yet, so the budget
  * stands where the bundles are and only ever moves down.
  * Exit code 1 when a budget is broken. Builds first when a bundle is missing
@@ -49,7 +50,15 @@ const PEERS = [
 ];
 const CACHE = join(ROOT, '.cache', 'peers');
 
-const missing = BUNDLES.some((b) => !existsSync(join(ROOT, b.file)));
+/**
+ * The dashboard (/app): an entry module and a chunk per view, loaded as
+ * they are opened. Its budget is for all of its JavaScript together, so
+ * that a person who opens every view downloads at most this much.
+ */
+const DASHBOARD_DIR = 'dist/public/app';
+const DASHBOARD_BUDGET = 80 * 1024;
+
+const missing = [...BUNDLES.map((b) => b.file), `${DASHBOARD_DIR}/app.js`].some((f) => !existsSync(join(ROOT, f)));
 if (missing || process.argv.includes('--build')) {
   const rollup = join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup');
   const res = spawnSync(process.execPath, [rollup, '-c', '--silent'], { cwd: ROOT, stdio: 'inherit' });
@@ -151,7 +160,20 @@ if (!process.argv.includes('--no-peers')) {
   }
 }
 
+/** Every JavaScript file of the dashboard, the entry first. */
+function dashboardFiles() {
+  const chunks = existsSync(join(ROOT, DASHBOARD_DIR, 'chunks')) ? readdirSync(join(ROOT, DASHBOARD_DIR, 'chunks')).filter((f) => f.endsWith('.js')).sort() : [];
+  return ['app.js', ...chunks.map((f) => `chunks/${f}`)].map((f) => ({ file: f, ...measure(readFileSync(join(ROOT, DASHBOARD_DIR, f))) }));
+}
+const dash = dashboardFiles();
+const dashTotal = dash.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+const dashOver = dashTotal.gzip > DASHBOARD_BUDGET;
+console.log(`\ndashboard (${DASHBOARD_DIR}/, each file compressed on its own, as it is served):`);
+for (const f of dash) console.log(`  ${f.file.padEnd(34)} ${n(f.raw)} ${n(f.gzip)} ${n(f.brotli)}`);
+console.log(`  ${'all of it'.padEnd(34)} ${n(dashTotal.raw)} ${n(dashTotal.gzip)} ${n(dashTotal.brotli)}  ${dashOver ? 'OVER' : 'ok'} ≤ ${DASHBOARD_BUDGET.toLocaleString('en-US')} (gzip)`);
+
 const over = rows.filter((r) => r.budget && r.gzip > r.budget);
 for (const r of over) console.error(`size: ${r.file} is ${r.gzip} B gzipped, over its budget of ${r.budget} B`);
 if (both.gzip > TRACKING_BUDGET) console.error(`size: s.js + t.js is ${both.gzip} B gzipped, over its budget of ${TRACKING_BUDGET} B`);
-process.exit(over.length || both.gzip > TRACKING_BUDGET ? 1 : 0);
+if (dashOver) console.error(`size: the dashboard's JavaScript is ${dashTotal.gzip} B gzipped, over its budget of ${DASHBOARD_BUDGET} B`);
+process.exit(over.length || both.gzip > TRACKING_BUDGET || dashOver ? 1 : 0);

@@ -18,7 +18,7 @@ function cruise(files: Record<string, string>) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  const out = spawnSync(process.execPath, [CLI, 'edge', 'protocol', '--config', '.dependency-cruiser.cjs'], { cwd: dir, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [CLI, 'edge', 'protocol', 'dashboard', '--config', '.dependency-cruiser.cjs'], { cwd: dir, encoding: 'utf8' });
   return { status: out.status, output: out.stdout + out.stderr };
 }
 const dirs: string[] = [];
@@ -40,6 +40,12 @@ describe('the dependency rule (npm run lint:deps)', () => {
     'edge/features/leads/submit-lead.ts': line("import { getLead } from './store';\nimport { env } from '../../platform/env';", 'export const submit = (id: string) => [getLead(id), env()];'),
     'edge/features/leads/routes.ts': line("import { submit } from './submit-lead';\nimport { problem } from '../../http/problem';", 'export const leadRoutes = [submit, problem];'),
     'edge/app.ts': line("import { leadRoutes } from './features/leads/routes';", 'export const app = leadRoutes;'),
+    'dashboard/api.ts': line("import { LIMIT } from '../protocol/index';", 'export const api = () => LIMIT;'),
+    'dashboard/ui/chart.ts': 'export const chart = 1;\n',
+    'dashboard/views/leads.tsx': line("import { api } from '../api';\nimport { chart } from '../ui/chart';\nimport { row } from './leads/row';", 'export default () => [api, chart, row];'),
+    'dashboard/views/leads/row.ts': line("import { chart } from '../../ui/chart';", 'export const row = chart;'),
+    'dashboard/views/scoring.tsx': line("import { api } from '../api';", 'export default () => api;'),
+    'dashboard/view-registry.ts': "export const VIEWS = [() => import('./views/leads'), () => import('./views/scoring')];\n",
   };
 
   it('passes a tree that keeps it', () => {
@@ -66,6 +72,9 @@ describe('the dependency rule (npm run lint:deps)', () => {
     ['a route importing another route', 'only-app-mounts-routes', { 'edge/features/leads/list-routes.ts': line("import { leadRoutes } from './routes';", 'export const list = leadRoutes;') }],
     ['a store importing a use case', 'stores-stay-below-use-cases', { 'edge/features/leads/store.ts': line("import { submit } from './submit-lead';", 'export const getLead = submit;') }],
     ['a store throwing an HTTP problem', 'stores-stay-below-use-cases', { 'edge/features/sites/store.ts': line("import { problem } from '../../http/problem';", 'export const getSite = problem;') }],
+    ['the dashboard importing edge code', 'dashboard-is-a-client', { 'dashboard/api.ts': line("import { clean } from '../edge/core/text';", 'export const api = clean;') }],
+    ['a dashboard module importing a view past the registry', 'dashboard-views-load-on-demand', { 'dashboard/ui/chart.ts': line("import leads from '../views/leads';", 'export const chart = leads;') }],
+    ['one dashboard view importing another', 'dashboard-views-stand-apart', { 'dashboard/views/scoring.tsx': line("import { row } from './leads/row';", 'export default () => row;') }],
     ['a feature importing the composition root', 'features-stay-below-composition', { 'edge/features/leads/submit-lead.ts': line("import { app } from '../../app';", 'export const submit = app;') }],
   ])('fails %s, naming the rule', (_what, rule, change) => {
     const r = cruise({ ...base, ...change });

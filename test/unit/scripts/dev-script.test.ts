@@ -17,7 +17,7 @@ describe('npm run dev: banner', () => {
     expect(commands.length).toBeGreaterThan(0);
     for (const line of commands) expect(line).toContain('LODESTONE_URL=http://localhost:9000');
     expect(text).not.toContain('8787');
-    for (const path of ['/', '/whitepaper', '/dev/outbox', '/docs']) expect(text).toContain(`http://localhost:9000${path}`);
+    for (const path of ['/', '/app', '/whitepaper', '/dev/outbox', '/docs']) expect(text).toContain(`http://localhost:9000${path}`);
     expect(text).toContain('curl "http://localhost:9000/cdn-cgi/local/scheduled"');
     expect(text).toContain('every 60 s');
   });
