@@ -7,7 +7,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser';
 import {
-  kinds, networkLog, NOTHING_STORED, page, pageErrors, rows, rowsWhen, serve, sleep, stack, STUB, storage, tag, uniquePrefix,
+  elapse, kinds, networkLog, NOTHING_STORED, page, pageErrors, rows, rowsWhen, serve, sleep, stack, STUB, storage, tag, uniquePrefix, useFakeTime,
 } from './snippet-helpers';
 
 let browser: Browser;
@@ -20,6 +20,8 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   ctx = await browser.newContext();
+  // Page time is moved on (elapse, rowsWhen's clock) instead of waited for.
+  await useFakeTime(ctx);
 });
 afterEach(async () => {
   await ctx?.close();
@@ -57,7 +59,7 @@ describe('before consent', () => {
     await p.goto(`${stack().url}${prefix}/home?utm_source=x`);
     await p.waitForFunction(() => window.lodestone?.loaded);
     await beBusy(p, prefix);
-    await sleep(3_000);
+    await elapse(ctx, 3_000, 500);
 
     // The PDF link (download attribute) may be fetched by the browser itself: that is the page, not us.
     const ours = net.paths().filter((path) => !path.endsWith('.pdf') && path != '/favicon.ico');
@@ -80,7 +82,7 @@ describe('before consent', () => {
       window.lodestone!('consent', { analytics: false, marketing: false });
       window.lodestone!('revoke');
     });
-    await sleep(1_000);
+    await elapse(ctx, 1_000, 500);
     expect(net.paths()).not.toContain('/t.js');
     expect(net.collects()).toHaveLength(0);
     expect(await storage(p)).toEqual(NOTHING_STORED);
@@ -97,7 +99,7 @@ describe('consent sources', () => {
     );
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/home`);
-    const r = await rowsWhen(prefix, (x) => x.length >= 2);
+    const r = await rowsWhen(prefix, (x) => x.length >= 2, { clock: ctx });
     expect(kinds(r)).toEqual(['pageview', 'custom']);
     expect(r[1]).toMatchObject({ name: 'early', props: '{"n":1}' });
     const vid = await p.evaluate(() => window.lodestone!('visitor'));
@@ -117,7 +119,7 @@ describe('consent sources', () => {
     await p.goto(`${stack().url}${prefix}/home`);
     await p.waitForFunction(() => window.lodestone?.loaded);
     await p.evaluate(() => window.lodestone!('consent', { analytics: true }));
-    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0 });
+    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0, clock: ctx });
     const vid1 = await p.evaluate(() => window.lodestone!('visitor'));
 
     // Something stored in the offline queue, so revoke has an IndexedDB database to delete.
@@ -132,7 +134,7 @@ describe('consent sources', () => {
       window.lodestone!('track', 'after-revoke');
       history.pushState({}, '', pre + '/after-revoke');
     }, prefix);
-    await sleep(3_000);
+    await elapse(ctx, 3_000, 500);
 
     expect(net.collects().length).toBe(sentBefore);
     expect(await storage(p)).toEqual(NOTHING_STORED);
@@ -141,7 +143,7 @@ describe('consent sources', () => {
     expect(kinds(r)).toEqual(['pageview']);
 
     await p.evaluate(() => window.lodestone!('consent', { analytics: true }));
-    const r2 = await rowsWhen(prefix, (x) => x.length >= 2);
+    const r2 = await rowsWhen(prefix, (x) => x.length >= 2, { clock: ctx });
     const vid2 = await p.evaluate(() => window.lodestone!('visitor'));
     expect(vid2).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
     expect(vid2).not.toBe(vid1);
@@ -156,7 +158,7 @@ describe('consent sources', () => {
     await serve(ctx, prefix, page(tag('data-consent="analytics marketing"')));
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/home`);
-    const r = await rowsWhen(prefix, (x) => x.length >= 1);
+    const r = await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx });
     expect(kinds(r)).toEqual(['pageview']);
     expect(r[0]!.visitor_id).toBe(await p.evaluate(() => window.lodestone!('visitor')));
   });
@@ -170,12 +172,12 @@ describe('consent sources', () => {
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/home`);
     await p.waitForFunction(() => window.lodestone?.loaded);
-    await sleep(1_000);
+    await elapse(ctx, 1_000, 500);
     expect(net.collects()).toHaveLength(0);
     expect(await storage(p)).toEqual(NOTHING_STORED);
 
     await p.evaluate(() => (window as unknown as { gtag: (...a: unknown[]) => void }).gtag('consent', 'update', { analytics_storage: 'granted' }));
-    const r = await rowsWhen(prefix, (x) => x.length >= 1);
+    const r = await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx });
     expect(kinds(r)).toEqual(['pageview']);
     expect(await p.evaluate(() => localStorage.getItem('lodestone_vid'))).toBe(r[0]!.visitor_id);
     // dataLayer still works for everyone else.
@@ -194,7 +196,7 @@ describe('consent sources', () => {
     await serve(ctx, prefix, page(gcm + tag()));
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/home`);
-    const r = await rowsWhen(prefix, (x) => x.length >= 1);
+    const r = await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx });
     expect(kinds(r)).toEqual(['pageview']);
   });
 
@@ -209,17 +211,17 @@ describe('consent sources', () => {
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/home`);
     await p.waitForFunction(() => window.lodestone?.loaded);
-    await sleep(1_000);
+    await elapse(ctx, 1_000, 500);
     expect(net.collects()).toHaveLength(0);
 
     // Purpose 1 alone is not enough for analytics.
     await p.evaluate(() => (window as unknown as { cmpDecide: (s: string, c: object) => void }).cmpDecide('useractioncomplete', { 1: true }));
-    await sleep(1_000);
+    await elapse(ctx, 1_000, 500);
     expect(net.collects()).toHaveLength(0);
     expect(await storage(p)).toEqual(NOTHING_STORED);
 
     await p.evaluate(() => (window as unknown as { cmpDecide: (s: string, c: object) => void }).cmpDecide('useractioncomplete', { 1: true, 8: true }));
-    const r = await rowsWhen(prefix, (x) => x.length >= 1);
+    const r = await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx });
     expect(kinds(r)).toEqual(['pageview']);
     const marketing = await p.evaluate(() => new Promise((res) => window.lodestone!('visitor', (_: string, c: { marketing: boolean }) => res(c.marketing))));
     expect(marketing).toBe(false);
@@ -245,7 +247,7 @@ describe('browser privacy signals', () => {
       await p.goto(`${stack().url}${prefix}/home`);
       await p.waitForFunction(() => window.lodestone?.loaded);
       await p.evaluate(() => window.lodestone!('consent', { analytics: true, marketing: true }));
-      await sleep(2_500);
+      await elapse(ctx, 2_500, 500);
       expect(net.collects()).toHaveLength(0);
       expect(net.paths()).not.toContain('/t.js');
       expect(await storage(p)).toEqual(NOTHING_STORED);
@@ -260,7 +262,7 @@ describe('browser privacy signals', () => {
     await p.goto(`${stack().url}${prefix}/home`);
     await p.waitForFunction(() => window.lodestone?.loaded);
     await p.evaluate(() => window.lodestone!('consent', { analytics: true }));
-    expect(kinds(await rowsWhen(prefix, (x) => x.length >= 1))).toEqual(['pageview']);
+    expect(kinds(await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx }))).toEqual(['pageview']);
   });
 
   it('GPC in anonymous mode: anonymous page views only, consent does not add an id', async () => {
@@ -272,7 +274,7 @@ describe('browser privacy signals', () => {
     await p.waitForFunction(() => window.lodestone?.loaded);
     await p.evaluate(() => window.lodestone!('consent', { analytics: true }));
     await p.evaluate((pre) => history.pushState({}, '', pre + '/next'), prefix);
-    const r = await rowsWhen(prefix, (x) => x.length >= 3);
+    const r = await rowsWhen(prefix, (x) => x.length >= 3, { clock: ctx });
     // The SPA move also sends the engaged time of the first page: anonymous too.
     expect(r.map((e) => [e.kind, e.visitor_id])).toEqual([['pageview', null], ['engagement', null], ['pageview', null]]);
     expect(await storage(p)).toEqual(NOTHING_STORED);
@@ -286,7 +288,7 @@ describe('anonymous mode', () => {
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/home`, { referer: 'https://news.example/post' });
     await p.evaluate((pre) => history.pushState({}, '', pre + '/pricing'), prefix);
-    let r = await rowsWhen(prefix, (x) => x.length >= 4);
+    let r = await rowsWhen(prefix, (x) => x.length >= 4, { clock: ctx });
     expect(r.map((e) => [e.kind, e.path, e.visitor_id])).toEqual([
       ['pageview', `${prefix}/home`, null],
       ['engagement', `${prefix}/home`, null],
@@ -298,7 +300,7 @@ describe('anonymous mode', () => {
 
     await p.evaluate(() => window.lodestone!('consent', { analytics: true }));
     await p.evaluate((pre) => history.pushState({}, '', pre + '/after-consent'), prefix);
-    r = await rowsWhen(prefix, (x) => x.some((e) => e.path.endsWith('/after-consent')));
+    r = await rowsWhen(prefix, (x) => x.some((e) => e.path.endsWith('/after-consent')), { clock: ctx });
     const vid = await p.evaluate(() => window.lodestone!('visitor'));
     // The page seen anonymously is not counted twice on upgrade.
     expect(r.filter((e) => e.kind == 'pageview').map((e) => [e.path, e.visitor_id])).toEqual([
@@ -309,7 +311,7 @@ describe('anonymous mode', () => {
 
     await p.evaluate(() => window.lodestone!('revoke'));
     await p.evaluate((pre) => history.pushState({}, '', pre + '/after-revoke'), prefix);
-    r = await rowsWhen(prefix, (x) => x.some((e) => e.path.endsWith('/after-revoke')));
+    r = await rowsWhen(prefix, (x) => x.some((e) => e.path.endsWith('/after-revoke')), { clock: ctx });
     expect(r.filter((e) => e.path.endsWith('/after-revoke')).map((e) => [e.kind, e.visitor_id])).toEqual([['pageview', null]]);
     expect(await storage(p)).toEqual(NOTHING_STORED);
   });

@@ -11,7 +11,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/stack.mjs';
 import { launchBrowser } from './browser';
-import { NOTHING_STORED, networkLog, page, pageErrors, rows, rowsWhen, serve, sleep, stack, storage, tag, uniquePrefix, type Row } from './snippet-helpers';
+import {
+  elapse, NOTHING_STORED, networkLog, page, pageErrors, rows, rowsWhen, serve, sleep, stack, storage, tag, uniquePrefix, until, useFakeTime, type Row,
+} from './snippet-helpers';
 
 let browser: Browser;
 let ctx: BrowserContext;
@@ -60,47 +62,53 @@ const storedQueue = (p: Page) =>
 describe('delivery', () => {
   it('batches: ten events leave in one request; a single one after the interval', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')));
     const net = networkLog(ctx);
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/batch`);
-    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0 });
+    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0, clock: ctx });
     const before = net.collects().length;
     await track(p, names(prefix, 10));
     await sleep(300);
     expect(net.collects().length).toBe(before + 1);
     expect(net.bodies().at(-1)!.events.map((e) => e.name)).toEqual(names(prefix, 10));
     await track(p, names(prefix, 1, 11));
-    await sleep(500);
+    await elapse(ctx, 500);
     expect(net.collects().length).toBe(before + 1);
-    await sleep(2_000);
+    await elapse(ctx, 2_000);
     expect(net.collects().length).toBe(before + 2);
     // text/plain: no CORS preflight.
     expect(net.requests.filter((r) => r.method() == 'OPTIONS')).toHaveLength(0);
     expect(net.collects().every((r) => r.headers()['content-type']?.startsWith('text/plain'))).toBe(true);
-    expect(customNames(await rowsWhen(prefix, (x) => x.length >= 12))).toEqual(names(prefix, 11));
+    expect(customNames(await rowsWhen(prefix, (x) => x.length >= 12, { clock: ctx }))).toEqual(names(prefix, 11));
   });
 
   it('offline → online: kept in IndexedDB while offline, sent on "online", nothing lost, nothing twice', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')));
     const net = networkLog(ctx);
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/offline`);
-    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0 });
+    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0, clock: ctx });
     const sent = net.collects().length;
 
     await ctx.setOffline(true);
     await track(p, names(prefix, 15));
     await p.evaluate((pre) => history.pushState({}, '', pre + '/offline-2'), prefix);
-    await sleep(3_000);
+    await elapse(ctx, 3_000);
+    await until(async () => {
+      const q = await storedQueue(p);
+      return q.includes('pageview') && q.filter((n) => n != 'engagement' && n != 'pageview').length >= 15;
+    });
     expect(net.collects().length).toBe(sent); // nothing even attempted
     const stored = await storedQueue(p);
     expect(stored.filter((n) => n != 'engagement' && n != 'pageview').sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]))).toEqual(names(prefix, 15));
     expect(stored).toContain('pageview');
 
     await ctx.setOffline(false);
-    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 15);
+    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 15, { clock: ctx });
     expect(customNames(r)).toEqual(names(prefix, 15));
     expect(r.filter((e) => e.kind == 'pageview').map((e) => e.path)).toEqual([`${prefix}/offline`, `${prefix}/offline-2`]);
     expect(new Set(r.map((e) => e.event_id)).size).toBe(r.length);
@@ -110,20 +118,22 @@ describe('delivery', () => {
 
   it('offline, then the tab closes: the next load sends what was kept, once', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')));
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/first`);
-    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0 });
+    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0, clock: ctx });
     await ctx.setOffline(true);
     await track(p, names(prefix, 7));
-    await sleep(2_800); // the interval flush keeps them in IndexedDB
+    await elapse(ctx, 2_800); // the interval flush keeps them in IndexedDB
+    await until(async () => (await storedQueue(p)).length >= 7);
     expect(await storedQueue(p)).toEqual(names(prefix, 7));
     await p.close();
     await ctx.setOffline(false);
 
     const p2 = await ctx.newPage();
     await p2.goto(`${stack().url}${prefix}/second`);
-    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 7);
+    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 7, { clock: ctx });
     expect(customNames(r)).toEqual(names(prefix, 7));
     expect(r.filter((e) => e.kind == 'pageview').map((e) => e.path)).toEqual([`${prefix}/first`, `${prefix}/second`]);
     expect(new Set(r.map((e) => e.event_id)).size).toBe(r.length);
@@ -131,6 +141,7 @@ describe('delivery', () => {
 
   it('a failed send (server error) is kept and sent again with the next flush', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')));
     let failures = 0;
     await ctx.route(`${stack().url}/v1/collect`, async (route) => {
@@ -142,32 +153,35 @@ describe('delivery', () => {
     });
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/flaky`);
-    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0 });
+    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0, clock: ctx });
     await track(p, ['fail-me']);
-    await sleep(2_800);
+    await elapse(ctx, 2_800);
+    await until(async () => (await storedQueue(p)).length >= 1);
     expect(failures).toBe(1);
     expect(customNames(await rows(prefix))).toEqual([]);
     expect(await storedQueue(p)).toEqual(['fail-me']);
     await track(p, ['next']);
-    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 2);
+    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 2, { clock: ctx });
     expect(customNames(r)).toEqual(['fail-me', 'next']);
   });
 
   it('the queue is bounded: the oldest events are dropped, counted and reported', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')));
     const net = networkLog(ctx);
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/bounded`);
-    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0 });
+    await rowsWhen(prefix, (x) => x.length >= 1, { settle: 0, clock: ctx });
     await ctx.setOffline(true);
     await track(p, names(prefix, 530));
-    await sleep(2_800);
+    await elapse(ctx, 2_800);
+    await until(async () => (await storedQueue(p))[0] == names(prefix, 1, 31)[0]);
     const stored = await storedQueue(p);
     expect(stored).toHaveLength(500);
     expect(stored[0]).toBe(names(prefix, 1, 31)[0]);
     await ctx.setOffline(false);
-    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 500, { timeout: 30_000 });
+    const r = await rowsWhen(prefix, (x) => customNames(x).length >= 500, { timeout: 30_000, clock: ctx });
     expect(customNames(r)).toEqual(names(prefix, 500, 31));
     expect(net.bodies().reduce((n, b) => n + (b.dropped ?? 0), 0)).toBe(30);
   });
@@ -176,6 +190,7 @@ describe('delivery', () => {
 describe('robustness', () => {
   it('loaded twice (two tags, and the ES module next to the tag): one instance, one page view, one t.js', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     const mjs = readFileSync(join(ROOT, 'dist', 'snippet.mjs'), 'utf8');
     await ctx.route(`${stack().url}/__esm/snippet.mjs`, (route) => route.fulfill({ contentType: 'text/javascript', body: mjs }));
     const esm = `<script type="module">import { init } from '/__esm/snippet.mjs'; window.esmReturn = init({ site: 'demo', base: location.origin + '/', consent: 'analytics' });</script>`;
@@ -186,7 +201,7 @@ describe('robustness', () => {
     await p.goto(`${stack().url}${prefix}/twice`);
     await p.waitForFunction(() => (window as unknown as { esmReturn?: unknown }).esmReturn);
     await p.evaluate(() => window.lodestone!('track', 'once'));
-    const r = await rowsWhen(prefix, (x) => x.length >= 2);
+    const r = await rowsWhen(prefix, (x) => x.length >= 2, { clock: ctx });
     expect(r.map((e) => e.kind)).toEqual(['pageview', 'custom']);
     expect(r[0]!.visitor_id).not.toBeNull(); // the first tag won (the second asked for anonymous mode)
     expect(net.paths().filter((x) => x == '/t.js')).toHaveLength(1);
@@ -196,6 +211,7 @@ describe('robustness', () => {
 
   it('the ES module build alone tracks like the tag (same code)', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     const mjs = readFileSync(join(ROOT, 'dist', 'snippet.mjs'), 'utf8');
     await ctx.route(`${stack().url}/__esm/snippet.mjs`, (route) => route.fulfill({ contentType: 'text/javascript', body: mjs }));
     await serve(
@@ -208,7 +224,7 @@ describe('robustness', () => {
     const net = networkLog(ctx);
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/esm`);
-    const r = await rowsWhen(prefix, (x) => x.length >= 2);
+    const r = await rowsWhen(prefix, (x) => x.length >= 2, { clock: ctx });
     expect(r.map((e) => [e.kind, e.name])).toEqual([['pageview', null], ['custom', 'from-esm']]);
     expect(net.paths()).not.toContain('/t.js');
     expect(net.paths()).not.toContain('/s.js');
@@ -290,6 +306,7 @@ describe('robustness', () => {
 
   it('a CSP without unsafe-inline: the tag and an external consent script still work', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     const csp = "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self'";
     // The inline stub is blocked by this CSP; the banner script (external) defines its own.
     const html = page(`<script>window.inlineRan = 1</script><script defer src="/assets/consent-banner.js"></script>${tag()}`, '<main>csp</main>');
@@ -298,7 +315,7 @@ describe('robustness', () => {
     const errors = pageErrors(p);
     await p.goto(`${stack().url}${prefix}/csp`);
     await p.click('text=Analytics only');
-    const r = await rowsWhen(prefix, (x) => x.length >= 1);
+    const r = await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx });
     expect(r.map((e) => e.kind)).toEqual(['pageview']);
     expect(await p.evaluate(() => (window as unknown as { inlineRan?: number }).inlineRan)).toBeUndefined();
     expect(errors).toEqual([]);
@@ -306,6 +323,7 @@ describe('robustness', () => {
 
   it('a preload hint for t.js (consent known at load): t.js is fetched once, by the hint, and runs; one page view', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page('<link rel="preload" href="/t.js" as="script">' + tag('data-consent="analytics"')));
     const net = networkLog(ctx);
     const p = await ctx.newPage();
@@ -313,7 +331,7 @@ describe('robustness', () => {
     p.on('console', (m) => warnings.push(m.text()));
     const errors = pageErrors(p);
     await p.goto(`${stack().url}${prefix}/preloaded`);
-    const r = await rowsWhen(prefix, (x) => x.length >= 1);
+    const r = await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx });
     expect(r.map((e) => e.kind)).toEqual(['pageview']);
     const tjs = net.requests.filter((x) => new URL(x.url()).pathname == '/t.js');
     expect(tjs).toHaveLength(1);
@@ -325,13 +343,14 @@ describe('robustness', () => {
 
   it('a preload hint without consent only downloads t.js: nothing runs, is sent or stored', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page('<link rel="preload" href="/t.js" as="script">' + tag()));
     const net = networkLog(ctx);
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/hint-only`);
     await p.waitForFunction(() => window.lodestone?.loaded);
     await p.evaluate(() => window.lodestone!('track', 'ignored'));
-    await sleep(2_500);
+    await elapse(ctx, 2_500, 500);
     expect(net.paths().filter((x) => x == '/t.js')).toHaveLength(1);
     expect(net.collects()).toHaveLength(0);
     expect(await storage(p)).toEqual(NOTHING_STORED);
@@ -340,17 +359,19 @@ describe('robustness', () => {
 
   it('a nonce-based CSP: the tracker script gets the snippet’s nonce', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     const nonce = 'n0nce' + Math.random().toString(36).slice(2);
     await serve(ctx, prefix, page(`<script defer nonce="${nonce}" src="/s.js" data-site="demo" data-consent="analytics"></script>`), {
       'content-security-policy': `script-src 'nonce-${nonce}'; connect-src 'self'`,
     });
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/nonce`);
-    expect((await rowsWhen(prefix, (x) => x.length >= 1)).map((e) => e.kind)).toEqual(['pageview']);
+    expect((await rowsWhen(prefix, (x) => x.length >= 1, { clock: ctx })).map((e) => e.kind)).toEqual(['pageview']);
   });
 
   it('Trusted Types enforced (script URLs refused): fails silently', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')), {
       'content-security-policy': "require-trusted-types-for 'script'",
     });
@@ -360,7 +381,7 @@ describe('robustness', () => {
     await p.goto(`${stack().url}${prefix}/tt`);
     await p.waitForFunction(() => window.lodestone?.loaded);
     await p.evaluate(() => window.lodestone!('track', 'x'));
-    await sleep(1_500);
+    await elapse(ctx, 1_500, 500);
     expect(net.paths()).not.toContain('/t.js');
     expect(errors).toEqual([]);
   });

@@ -5,7 +5,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser';
-import { kinds, networkLog, page, pageErrors, rowsWhen, serve, setHidden, sleep, stack, tag, uniquePrefix } from './snippet-helpers';
+import { kinds, networkLog, page, pageErrors, rowsWhen, serve, setHidden, sleep, stack, tag, uniquePrefix, useFakeTime } from './snippet-helpers';
 
 let browser: Browser;
 let ctx: BrowserContext;
@@ -40,6 +40,7 @@ const LINKS = `
 describe('events and payloads', () => {
   it('pageview with referrer and UTM on the first hit only; pricing_view on pricing paths (German too)', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')));
     const net = networkLog(ctx);
     const p = await ctx.newPage();
@@ -47,7 +48,7 @@ describe('events and payloads', () => {
       referer: 'https://www.google.com/search?q=acme',
     });
     await p.evaluate((pre) => history.pushState({}, '', pre + '/about?utm_source=internal'), prefix);
-    const r = await rowsWhen(prefix, (x) => x.filter((e) => e.kind == 'pageview').length >= 2);
+    const r = await rowsWhen(prefix, (x) => x.filter((e) => e.kind == 'pageview').length >= 2, { clock: ctx });
     const views = r.filter((e) => e.kind != 'engagement');
     expect(views.map((e) => [e.kind, e.path])).toEqual([
       ['pageview', `${prefix}/de/preise`],
@@ -75,6 +76,7 @@ describe('events and payloads', () => {
 
   it('downloads (extension, download attribute, data attribute, blob, API) and outbound clicks (incl. middle click)', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"'), LINKS));
     const p = await ctx.newPage();
     const errors = pageErrors(p);
@@ -87,7 +89,7 @@ describe('events and payloads', () => {
       window.lodestone!('download', 'generated-quote.pdf', { format: 'pdf', pages: 3 });
       window.lodestone!('download', '');
     });
-    const r = await rowsWhen(prefix, (x) => x.length >= 8);
+    const r = await rowsWhen(prefix, (x) => x.length >= 8, { clock: ctx });
     const clicks = r.filter((e) => e.kind == 'download' || e.kind == 'outbound');
     expect(clicks.map((e) => [e.kind, e.target])).toEqual([
       ['download', `${stack().url}/files/lead-scoring-checklist.pdf`],
@@ -105,6 +107,7 @@ describe('events and payloads', () => {
 
   it('custom events: name and flat props, trimmed to the protocol limits; form_view and form_submit for the widget', async () => {
     const prefix = uniquePrefix();
+    await useFakeTime(ctx);
     await serve(ctx, prefix, page(tag('data-consent="analytics"')));
     const p = await ctx.newPage();
     await p.goto(`${stack().url}${prefix}/custom`);
@@ -119,7 +122,7 @@ describe('events and payloads', () => {
       l('form_submit', 'whitepaper-2026', { step: 2 });
       l('no-such-command', 'x');
     });
-    const r = await rowsWhen(prefix, (x) => x.length >= 5);
+    const r = await rowsWhen(prefix, (x) => x.length >= 5, { clock: ctx });
     // Same millisecond: compare without order.
     const rest = r.filter((e) => e.kind != 'pageview').sort((a, b) => `${a.kind}${a.name}`.localeCompare(`${b.kind}${b.name}`));
     expect(rest.map((e) => [e.kind, e.name, e.magnet_id, e.props && JSON.parse(e.props)])).toEqual([

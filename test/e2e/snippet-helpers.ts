@@ -6,7 +6,10 @@
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { inject } from 'vitest';
 import type { WireEvent } from '../../protocol/events';
+import { BATCH_WAIT } from '../../snippet/queue';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser';
+
+export { BATCH_WAIT };
 
 export const stack = () => inject('stack');
 
@@ -97,19 +100,67 @@ export async function rows(prefix: string): Promise<Row[]> {
  * Waits until `done(rows)` holds (polling D1), then waits `settle` ms more
  * (longer than the snippet's batch interval) and returns the rows again, so
  * late extra rows are seen too.
+ *
+ * With `clock` (a context whose clock was installed with `useFakeTime`), page
+ * time is moved on instead of waiting for it: first by the batch interval
+ * (what waits in the snippet's batch leaves now), and for the settle by
+ * `settle` ms, after which the requests that set off are waited for. The
+ * snippet sees the same time pass; the test does not sit through it.
  */
-export async function rowsWhen(prefix: string, done: (r: Row[]) => boolean, { timeout = 15_000, settle = 2_500 } = {}): Promise<Row[]> {
+export async function rowsWhen(
+  prefix: string,
+  done: (r: Row[]) => boolean,
+  { timeout = 15_000, settle = 2_500, clock }: { timeout?: number; settle?: number; clock?: BrowserContext } = {},
+): Promise<Row[]> {
   const deadline = Date.now() + timeout;
+  if (clock) await elapse(clock, BATCH_WAIT);
   let r = await rows(prefix);
   while (!done(r) && Date.now() < deadline) {
     await sleep(250);
     r = await rows(prefix);
   }
   if (settle) {
-    await sleep(settle);
+    if (clock) await elapse(clock, settle);
+    else await sleep(settle);
     r = await rows(prefix);
   }
   return r;
+}
+
+/** Requests to /v1/collect of a context that have not finished yet (see useFakeTime). */
+const inFlight = new WeakMap<BrowserContext, Set<Request>>();
+
+/**
+ * Installs Playwright's fake clock in every page of `ctx` (before any page is
+ * opened). Time still flows at its real pace; `elapse` moves it on at once.
+ * Not for host pages that break Array or JSON: the clock runs in the page.
+ */
+export async function useFakeTime(ctx: BrowserContext) {
+  const open = new Set<Request>();
+  inFlight.set(ctx, open);
+  ctx.on('request', (r) => /^https?:/.test(r.url()) && new URL(r.url()).pathname == '/v1/collect' && open.add(r));
+  ctx.on('requestfinished', (r) => open.delete(r));
+  ctx.on('requestfailed', (r) => open.delete(r));
+  await ctx.clock.install();
+}
+
+/**
+ * Moves page time on by `ms` (firing every timer due in between, e.g. the
+ * batch interval), lets what that sent reach the browser's network log
+ * (`grace` ms of real time), and waits until those sends have finished.
+ */
+export async function elapse(ctx: BrowserContext, ms: number, grace = 250) {
+  await ctx.clock.runFor(ms);
+  await sleep(grace);
+  const open = inFlight.get(ctx);
+  const deadline = Date.now() + 10_000;
+  while (open?.size && Date.now() < deadline) await sleep(50);
+}
+
+/** Polls `cond` until it holds or `timeout` passes (no assertion: the caller asserts after). */
+export async function until(cond: () => boolean | Promise<boolean>, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await cond()) && Date.now() < deadline) await sleep(50);
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

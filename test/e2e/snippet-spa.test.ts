@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser';
-import { launchWithBfcache, page, rows, rowsWhen, serve, sleep, stack, tag, uniquePrefix } from './snippet-helpers';
+import { elapse, launchWithBfcache, page, rows, rowsWhen, serve, sleep, stack, tag, uniquePrefix, useFakeTime } from './snippet-helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -16,8 +16,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const views = async (prefix: string, n: number) =>
-  (await rowsWhen(prefix, (x) => x.filter((e) => e.kind == 'pageview').length >= n)).filter((e) => e.kind == 'pageview').map((e) => e.path.slice(prefix.length));
+const views = async (prefix: string, n: number, clock: BrowserContext) =>
+  (await rowsWhen(prefix, (x) => x.filter((e) => e.kind == 'pageview').length >= n, { clock })).filter((e) => e.kind == 'pageview').map((e) => e.path.slice(prefix.length));
 
 /** Runs a history step and lets popstate/hashchange land. */
 const step = async (p: Page, fn: string, arg?: string) => {
@@ -30,6 +30,7 @@ describe('SPA page views', () => {
     const ctx: BrowserContext = await browser.newContext();
     try {
       const prefix = uniquePrefix();
+      await useFakeTime(ctx);
       await serve(ctx, prefix, page(tag('data-consent="analytics"')));
       const p = await ctx.newPage();
       await p.goto(`${stack().url}${prefix}/app`);
@@ -50,7 +51,7 @@ describe('SPA page views', () => {
       await step(p, 'history.back()'); //   back over the hash change: same path, not counted
       await step(p, 'history.pushState({}, "", location.pathname + "#/not-a-route")'); // not counted
 
-      expect(await views(prefix, 7)).toEqual(['/app', '/a', '/b', '/c', '/b', '/a', '/b']);
+      expect(await views(prefix, 7, ctx)).toEqual(['/app', '/a', '/b', '/c', '/b', '/a', '/b']);
       expect(await p.evaluate(() => location.pathname)).toBe(`${prefix}/b`);
     } finally {
       await ctx.close();
@@ -61,6 +62,7 @@ describe('SPA page views', () => {
     const ctx = await browser.newContext();
     try {
       const prefix = uniquePrefix();
+      await useFakeTime(ctx);
       await serve(ctx, prefix, page(tag('data-consent="analytics" data-hash="true"')));
       const p = await ctx.newPage();
       await p.goto(`${stack().url}${prefix}/app#/inbox`);
@@ -71,7 +73,7 @@ describe('SPA page views', () => {
       await step(p, 'location.hash = "#!/settings"'); // counted
       await step(p, 'history.pushState({}, "", "#/pricing")'); // counted, and a pricing page
       await step(p, 'history.back()'); //              back to #!/settings: counted
-      const r = await rowsWhen(prefix, (x) => x.filter((e) => e.kind == 'pageview').length >= 6);
+      const r = await rowsWhen(prefix, (x) => x.filter((e) => e.kind == 'pageview').length >= 6, { clock: ctx });
       const pv = r.filter((e) => e.kind == 'pageview').map((e) => e.path.slice(prefix.length));
       // …so "#top" is stored as the route-less page (/app), once.
       expect(pv).toEqual(['/app#/inbox', '/app#/inbox/42', '/app', '/app#!/settings', '/app#/pricing', '/app#!/settings']);
@@ -85,13 +87,14 @@ describe('SPA page views', () => {
     const ctx = await browser.newContext();
     try {
       const prefix = uniquePrefix();
+      await useFakeTime(ctx);
       await serve(ctx, prefix, page(tag('data-consent="analytics"')));
       const p = await ctx.newPage();
       await p.goto(`${stack().url}${prefix}/app#/inbox`);
       await p.waitForFunction(() => window.lodestone?.loaded);
       await step(p, 'location.hash = "#/inbox/42"');
       await step(p, 'history.pushState({}, "", "#/pricing")');
-      await sleep(2_500);
+      await elapse(ctx, 2_500, 500);
       expect((await rows(prefix)).filter((e) => e.kind != 'engagement').map((e) => [e.kind, e.path.slice(prefix.length)])).toEqual([['pageview', '/app']]);
     } finally {
       await ctx.close();

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser';
-import { axe, deepActive, inlineForm, leadByEmail, newPage, openWhitepaper, uniqueEmail } from './widget-helpers';
+import { axe, deepActive, inlineForm, leadByEmail, newPage, openWhitepaper, uniqueEmail, takeAMoment } from './widget-helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ async function tabUntil(page: Page, done: (a: Awaited<ReturnType<typeof deepActi
 
 describe('widget accessibility (axe-core in Chromium)', () => {
   it('has no violations: idle, with errors, in the open modal, and after sending', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { fakeTime: true });
     await openWhitepaper(page, 'Reject all');
     expect(await axe(page, WIDGETS)).toEqual([]);
 
@@ -43,7 +43,7 @@ describe('widget accessibility (axe-core in Chromium)', () => {
     await form.getByLabel('E-mail address').fill(uniqueEmail('axe'));
     await form.getByLabel(/^Company( \(optional\))?$/).fill('Acme');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
-    await page.waitForTimeout(2100);
+    await takeAMoment(page);
     // After validation errors the button keeps its label: nothing failed yet.
     await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
@@ -74,7 +74,7 @@ describe('widget accessibility (axe-core in Chromium)', () => {
 
 describe('keyboard only', () => {
   it('reaches, fills and sends the inline form without a mouse; errors take focus', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { fakeTime: true });
     await openWhitepaper(page, 'Reject all');
     const email = uniqueEmail('keyboard');
     await page.locator('h1').click(); // a starting point at the top of the content
@@ -113,7 +113,7 @@ describe('keyboard only', () => {
     await page.keyboard.press('Tab');
     const submit = await deepActive(page);
     expect(submit).toMatchObject({ tag: 'button', text: 'Send me the download link' });
-    await page.waitForTimeout(2100);
+    await takeAMoment(page);
     await page.keyboard.press('Enter');
     await inlineForm(page).getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
     // Focus lands on the outcome, not on <body>.

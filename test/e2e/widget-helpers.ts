@@ -8,8 +8,13 @@ export const stack = () => inject('stack');
 let n = 0;
 export const uniqueEmail = (tag: string) => `${tag}.${Date.now().toString(36)}${(n++).toString(36)}@example.com`;
 
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A fresh context and page. `fakeTime`: Playwright's clock is installed in the
+ * context (time still flows at its real pace), so `takeAMoment` can move it on.
+ */
+export async function newPage(browser: Browser, { fakeTime = false } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
+  if (fakeTime) await context.clock.install();
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
   return { context, page };
@@ -86,3 +91,10 @@ export async function axe(page: Page, include: string[]) {
     return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
   }, include);
 }
+
+/**
+ * People take a moment: the edge refuses forms sent within 2 s of showing
+ * (the widget measures `elapsedMs` with the page's clock). Moves page time
+ * on by 2.1 s instead of waiting for it; needs newPage(browser, { fakeTime: true }).
+ */
+export const takeAMoment = (page: Page) => page.clock.fastForward(2100);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser';
-import { leadByEmail, newPage, stack, uniqueEmail } from './widget-helpers';
+import { leadByEmail, newPage, stack, uniqueEmail, takeAMoment } from './widget-helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -35,7 +35,7 @@ const slideIn = (page: Page) => page.locator('[data-lodestone-magnet]').getByRol
 
 describe('w.js on its own (no snippet)', () => {
   it('renders inline and sends a lead without a visitor id', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { fakeTime: true });
     await standalone(page, '');
     expect(await page.evaluate(() => typeof (window as any).lodestone)).toBe('undefined');
     const form = page.locator('[data-lodestone-magnet]');
@@ -43,7 +43,7 @@ describe('w.js on its own (no snippet)', () => {
     await form.getByLabel('E-mail address').fill(email);
     await form.getByLabel(/^Company( \(optional\))?$/).fill('Solo GmbH');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
-    await page.waitForTimeout(2100);
+    await takeAMoment(page);
     await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
     expect(await leadByEmail(email)).toMatchObject({ status: 'pending', visitorId: null });

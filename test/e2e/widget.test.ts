@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser';
-import { admin, inlineForm, leadByEmail, newPage, openWhitepaper, stack, uniqueEmail, waitForMail } from './widget-helpers';
+import { admin, inlineForm, leadByEmail, newPage, openWhitepaper, stack, uniqueEmail, waitForMail, takeAMoment } from './widget-helpers';
 
 const PDF = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'gated', 'whitepaper.pdf'));
 
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('whitepaper page: the whole journey in Chromium', () => {
   it('fill, submit, mail in /dev/outbox, confirm, download the PDF; lead confirmed and events recorded', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { fakeTime: true });
     const started = Date.now();
     const email = uniqueEmail('journey');
     await openWhitepaper(page);
@@ -33,7 +33,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     await consent.check();
     expect(await form.getByRole('checkbox', { name: /Also send me occasional e-mails/ }).isChecked()).toBe(false);
     // People take a moment; the edge refuses forms sent within 2 s of showing.
-    await page.waitForTimeout(2100);
+    await takeAMoment(page);
     await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
     // The lead was stored before the page said so.
@@ -100,7 +100,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
   });
 
   it('a network error keeps what was typed; retry sends it', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { fakeTime: true });
     const email = uniqueEmail('retry');
     await openWhitepaper(page, 'Reject all');
     const form = inlineForm(page);
@@ -108,7 +108,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     await form.getByLabel('E-mail address').fill(email);
     await form.getByLabel(/^Company( \(optional\))?$/).fill('Acme');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
-    await page.waitForTimeout(2100);
+    await takeAMoment(page);
     await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('alert').filter({ hasText: /Could not send/ }).waitFor();
     expect(await form.getByLabel('E-mail address').inputValue()).toBe(email);
@@ -124,14 +124,14 @@ describe('whitepaper page: the whole journey in Chromium', () => {
   });
 
   it('the demo form needs only the address and the consent box: company and the rest are optional', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { fakeTime: true });
     const email = uniqueEmail('minimal');
     await openWhitepaper(page, 'Reject all');
     const form = inlineForm(page);
     expect(await form.getByLabel(/^Company( \(optional\))?$/).getAttribute('required')).toBeNull();
     await form.getByLabel('E-mail address').fill(email);
     await form.getByRole('checkbox', { name: /I agree that Acme Analytics stores/ }).check();
-    await page.waitForTimeout(2100);
+    await takeAMoment(page);
     await form.getByRole('button', { name: 'Send me the download link' }).click();
     await form.getByRole('status').filter({ hasText: /check your inbox/ }).waitFor();
     expect(await leadByEmail(email)).toMatchObject({ status: 'pending', company: null });
@@ -211,7 +211,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
   });
 
   it('sends German mails for German forms', async () => {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { fakeTime: true });
     const { url } = stack();
     await page.route(`${url}/whitepaper.html`, async (route) => {
       const res = await route.fetch();
@@ -224,7 +224,7 @@ describe('whitepaper page: the whole journey in Chromium', () => {
     await form.getByLabel('E-Mail-Adresse').fill(email);
     await form.getByLabel(/^Unternehmen( \(optional\))?$/).fill('Beispiel AG');
     await form.getByRole('checkbox', { name: /I agree/ }).check();
-    await page.waitForTimeout(2100);
+    await takeAMoment(page);
     // First the connection drops: now the button offers to try again, in German.
     await page.route('**/v1/leads', (route) => route.abort('internetdisconnected'));
     await form.getByRole('button', { name: 'Download-Link zusenden' }).click();
