@@ -26,10 +26,8 @@ export function Bars({ bars, format, max, label }: { bars: Bar[]; format: (n: nu
           <span class="bar-track" aria-hidden="true">
             <span class={`bar-fill ${b.tone ?? ''}`} style={{ width: `${Math.max(0, Math.min(100, (b.value / top) * 100))}%` }} />
           </span>
-          <span class="bar-value">
-            {format(b.value)}
-            {b.note && <span class="bar-note"> {b.note}</span>}
-          </span>
+          <span class="bar-value">{format(b.value)}</span>
+          {b.note && <span class="bar-note">{b.note}</span>}
         </li>
       ))}
     </ul>

@@ -13,9 +13,9 @@ interface Funnel { from: string; to: string; steps: FunnelStep[]; revenue: Recor
 interface Overview {
   newLeads: { day: string; count: number }[];
   stageChanges: { day: string; stage: string; count: number }[];
-  scoreDistribution: { from: number; to: number | null; count: number }[];
+  scoreDistribution: { bands: { from: number; to: number; count: number }[]; below: number; above: number };
   temperature: { hot: number; warm: number; cold: number };
-  totals: { leads: number; newLeads: number; stageChanges: number };
+  totals: { newLeads: number; stageChanges: number; byStage: Record<string, number> };
 }
 interface Magnet { id: string; title?: string }
 
@@ -30,14 +30,14 @@ const WORDS = {
     lost: (n: string) => `${n} lost`, of: 'of the step before',
     steps: { visitors: 'Visitors', pricing_visitors: 'Pricing visitors', form_viewers: 'Saw a form', leads: 'Leads', confirmed: 'Confirmed', mql: 'MQL', sql: 'SQL', accepted: 'Accepted by sales', opportunity: 'Opportunity', won: 'Won' } as Record<string, string>,
     biggestLoss: (step: string, pct: string) => `Most are lost before “${step}”: ${pct} of the step before do not get there.`,
-    newLeads: 'New leads per day', stageChanges: 'Stage changes', score: 'Score distribution', temperature: 'Temperature',
+    newLeads: 'New leads per day', stageChanges: 'Stage changes in the period', score: 'Score of the new leads', temperature: 'Temperature of the new leads',
     hot: 'Hot', warm: 'Warm', cold: 'Cold', table: 'Show the numbers', revenue: 'Revenue won',
-    kpiLeads: 'Leads in total', kpiNew: 'New in the period', kpiChanges: 'Stage changes', kpiWon: 'Won',
+    kpiVisitors: 'Visitors', kpiNew: 'New leads', kpiChanges: 'Stage changes', kpiWon: 'Won', below: 'below 0', above: '100 and more', noChanges: 'No lead changed stage in this period.',
     emptyTitle: 'No visits and no leads yet',
     emptyText: 'Paste this tag into every page of your site, before </head>. It sends nothing until the visitor consents.',
     emptyNext: 'Then add a lead magnet (see Magnets) so visitors can become leads.',
     openLeads: 'Open the lead list',
-    stages: { new: 'New', engaged: 'Engaged', mql: 'MQL', sql: 'SQL', customer: 'Customer', disqualified: 'Disqualified' } as Record<string, string>,
+    stages: { pending: 'Opt-in pending', confirmed: 'Confirmed', mql: 'MQL', sql: 'SQL', withdrawn: 'Withdrawn', accepted: 'Accepted', rejected: 'Rejected', recycled: 'Recycled', opportunity: 'Opportunity', won: 'Won', lost: 'Lost' } as Record<string, string>,
   },
   de: {
     title: 'Überblick',
@@ -46,14 +46,14 @@ const WORDS = {
     lost: (n: string) => `${n} verloren`, of: 'der Stufe davor',
     steps: { visitors: 'Besucher', pricing_visitors: 'Preisseite besucht', form_viewers: 'Formular gesehen', leads: 'Leads', confirmed: 'Bestätigt', mql: 'MQL', sql: 'SQL', accepted: 'Vom Vertrieb angenommen', opportunity: 'Verkaufschance', won: 'Gewonnen' } as Record<string, string>,
     biggestLoss: (step: string, pct: string) => `Die meisten gehen vor „${step}“ verloren: ${pct} der Stufe davor kommen nicht an.`,
-    newLeads: 'Neue Leads pro Tag', stageChanges: 'Stufenwechsel', score: 'Verteilung der Scores', temperature: 'Temperatur',
+    newLeads: 'Neue Leads pro Tag', stageChanges: 'Stufenwechsel im Zeitraum', score: 'Score der neuen Leads', temperature: 'Temperatur der neuen Leads',
     hot: 'Heiß', warm: 'Warm', cold: 'Kalt', table: 'Zahlen anzeigen', revenue: 'Gewonnener Umsatz',
-    kpiLeads: 'Leads insgesamt', kpiNew: 'Neu im Zeitraum', kpiChanges: 'Stufenwechsel', kpiWon: 'Gewonnen',
+    kpiVisitors: 'Besucher', kpiNew: 'Neue Leads', kpiChanges: 'Stufenwechsel', kpiWon: 'Gewonnen', below: 'unter 0', above: '100 und mehr', noChanges: 'In diesem Zeitraum hat kein Lead die Stufe gewechselt.',
     emptyTitle: 'Noch keine Besuche und keine Leads',
     emptyText: 'Fügen Sie dieses Tag in jede Seite Ihrer Website ein, vor </head>. Es sendet nichts, bevor der Besucher einwilligt.',
     emptyNext: 'Legen Sie danach einen Lead-Magneten an (siehe Lead-Magnete), damit aus Besuchern Leads werden.',
     openLeads: 'Zur Lead-Liste',
-    stages: { new: 'Neu', engaged: 'Aktiv', mql: 'MQL', sql: 'SQL', customer: 'Kunde', disqualified: 'Disqualifiziert' } as Record<string, string>,
+    stages: { pending: 'Opt-in ausstehend', confirmed: 'Bestätigt', mql: 'MQL', sql: 'SQL', withdrawn: 'Widerrufen', accepted: 'Angenommen', rejected: 'Abgelehnt', recycled: 'Zurückgestellt', opportunity: 'Verkaufschance', won: 'Gewonnen', lost: 'Verloren' } as Record<string, string>,
   },
 };
 
@@ -122,19 +122,19 @@ export default function OverviewView({ route }: ViewProps) {
       <Show loaded={loaded} retry={retry}>
         {({ funnel, overview, from, to }) => {
           const byStep = new Map(funnel.steps.map((s) => [s.step, s]));
-          if (!byStep.get('visitors')?.count && !overview.totals.leads) return <EmptySite siteId={session.site.id} />;
+          if (!funnel.steps.some((s) => s.count) && !overview.totals.stageChanges) return <EmptySite siteId={session.site.id} />;
           // The step with the largest share lost: the first question marketing asks.
           const worst = funnel.steps.filter((s) => s.conversion !== null && (byStep.get(funnel.steps[funnel.steps.indexOf(s) - 1]?.step ?? '')?.count ?? 0) > 0)
             .sort((a, b) => (a.conversion ?? 1) - (b.conversion ?? 1))[0];
           const dayList = daysBetween(from, to);
           const perDay = new Map(overview.newLeads.map((d) => [d.day, d.count]));
-          const changesByStage = new Map<string, number>();
-          for (const c of overview.stageChanges) changesByStage.set(c.stage, (changesByStage.get(c.stage) ?? 0) + c.count);
+          const changesByStage = Object.entries(overview.totals.byStage);
+          const sd = overview.scoreDistribution;
           const won = byStep.get('won')?.count ?? 0;
           return (
             <>
               <ul class="kpis">
-                <li><span class="kpi-value">{f.number(overview.totals.leads)}</span>{w.kpiLeads}</li>
+                <li><span class="kpi-value">{f.number(byStep.get('visitors')?.count ?? 0)}</span>{w.kpiVisitors}</li>
                 <li><span class="kpi-value">{f.number(overview.totals.newLeads)}</span>{w.kpiNew}</li>
                 <li><span class="kpi-value">{f.number(overview.totals.stageChanges)}</span>{w.kpiChanges}</li>
                 <li><span class="kpi-value">{f.number(won)}</span>{w.kpiWon}</li>
@@ -165,11 +165,23 @@ export default function OverviewView({ route }: ViewProps) {
                 </section>
                 <section class="card" aria-labelledby="ov-changes">
                   <h2 id="ov-changes">{w.stageChanges}</h2>
-                  <Bars label={w.stageChanges} format={(n) => f.number(n)} bars={[...changesByStage].map(([stage, count]) => ({ label: w.stages[stage] ?? stage, value: count }))} />
+                  {changesByStage.length ? (
+                    <Bars label={w.stageChanges} format={(n) => f.number(n)} bars={changesByStage.map(([stage, count]) => ({ label: w.stages[stage] ?? stage, value: count }))} />
+                  ) : (
+                    <p class="muted">{w.noChanges}</p>
+                  )}
                 </section>
                 <section class="card" aria-labelledby="ov-score">
                   <h2 id="ov-score">{w.score}</h2>
-                  <Bars label={w.score} format={(n) => f.number(n)} bars={overview.scoreDistribution.map((b) => ({ label: b.to === null ? `≥ ${f.number(b.from)}` : `${f.number(b.from)}–${f.number(b.to)}`, value: b.count }))} />
+                  <Bars
+                    label={w.score}
+                    format={(n) => f.number(n)}
+                    bars={[
+                      ...(sd.below ? [{ label: w.below, value: sd.below }] : []),
+                      ...sd.bands.map((b) => ({ label: `${f.number(b.from)}–${f.number(b.to)}`, value: b.count })),
+                      ...(sd.above ? [{ label: w.above, value: sd.above }] : []),
+                    ]}
+                  />
                 </section>
                 <section class="card" aria-labelledby="ov-temp">
                   <h2 id="ov-temp">{w.temperature}</h2>

@@ -25,12 +25,12 @@ export async function dashboardPage(browser: Browser, opts: { width?: number; lo
   return { context, page, problems };
 }
 
-/** Opens /app and signs in with the key; resolves once the overview's heading is there. */
+/** Opens /app and signs in with the key; resolves once a view's heading is there (the sign-in page has no #main). */
 export async function signIn(page: Page, key = stack().apiKey, hash = '') {
   await page.goto(`${stack().url}/app${hash}`);
   await page.getByLabel(/API key|API-Schlüssel/).fill(key);
   await page.getByRole('button', { name: /^(Sign in|Anmelden)$/ }).click();
-  await page.locator('main h1').first().waitFor();
+  await page.locator('#main h1').first().waitFor();
 }
 
 /** axe-core over the whole page (injected through the debugger, so the page's CSP stays as it is). */
@@ -51,7 +51,7 @@ export async function shoot(page: Page, name: string) {
 
 /**
  * The check every view gets: no axe violation at 1280 px and at 375 px,
- * and a screenshot at both widths (`name`, `name-375`).
+ * and a screenshot at both widths (`name`, `name-375`). Leaves the page at 1280 px.
  */
 export async function checkView(page: Page, name: string, ready: () => Promise<unknown>) {
   for (const width of [1280, 375]) {
@@ -62,4 +62,5 @@ export async function checkView(page: Page, name: string, ready: () => Promise<u
     if (width === 375) expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} page width at 375 px`).toBeLessThanOrEqual(375);
     await shoot(page, width === 1280 ? name : `${name}-375`);
   }
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
