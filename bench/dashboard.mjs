@@ -65,7 +65,7 @@ try {
   // One session for every load, as a person who signed in once.
   const signIn = await fetch(`${stack.url}/app/session`, { method: 'POST', headers: { origin: stack.url, 'content-type': 'application/json' }, body: JSON.stringify({ key: secret }) });
   if (signIn.status !== 201) throw new Error(`sign-in: ${signIn.status} ${await signIn.text()}`);
-  const [name, value] = /** @type {string} */ (signIn.headers.get('set-cookie')).split(';')[0].split('=');
+  const [name, value] = String(signIn.headers.get('set-cookie')).split(';', 1)[0]?.split('=') ?? [];
   const cookie = { name: /** @type {string} */ (name), value: /** @type {string} */ (value), url: stack.url };
 
   console.log(`\ndashboard at ${LEADS.toLocaleString('en')} leads / ${(LEADS * PER_LEAD).toLocaleString('en')} events, ${LOADS} loads per view, each with an empty cache`);

@@ -154,7 +154,7 @@ export default function OverviewView({ route }: ViewProps) {
                     bars={funnel.steps.map((s) => ({
                       label: w.steps[s.step] ?? s.step,
                       value: s.count,
-                      note: s.conversion === null ? undefined : `· ${f.percent(s.conversion, 1)} ${w.of} · ${w.lost(f.number(s.lost))}`,
+                      note: s.conversion === null ? undefined : `${f.percent(s.conversion, 1)} ${w.of} · ${w.lost(f.number(s.lost))}`,
                     }))}
                   />
                   <p class="muted">{w.funnelNote}</p>
