@@ -8,6 +8,7 @@ import { asProblem, internal, methodNotAllowed, notFound, ProblemError, problemR
 import { landingPage, styleHash } from './features/docs';
 import { adminRoutes } from './features/admin/routes';
 import { adminMagnetRoutes } from './features/magnets/routes';
+import { magnetApiRoutes } from './features/magnets/api-routes';
 import { collectRoutes } from './features/ingest/routes';
 import { devOutboxRoutes } from './features/mail/dev-outbox-routes';
 import { downloadRoutes } from './features/leads/download-routes';
@@ -93,6 +94,7 @@ export function createApp() {
   app.route('/', leadListRoutes);
   app.route('/', leadDetailRoutes);
   app.route('/', reportRoutes);
+  app.route('/', magnetApiRoutes);
   app.route('/', openApiRoutes);
   app.route('/', webhookRoutes);
   // GDPR: export, erasure, withdrawal over the API; retention settings.

@@ -5,9 +5,9 @@ import { EVENT_KINDS, LIMITS, PROBLEM_TYPES } from '../../../protocol';
 import { scoringModelSchema } from '../../core/scoring/model';
 import { collectBatch } from '../../core/schemas/events';
 import { importQuery, importRow, listQuery, leadSubmission } from '../leads';
-import { funnelQuery } from '../reports';
+import { funnelQuery, overviewQuery } from '../reports';
 import { createKeyBody, createSiteBody, eventsQuery, mailRetryBody, originBody } from '../admin';
-import { leadsQuery, magnetBody } from '../magnets';
+import { leadsQuery, magnetApiBody, magnetBody } from '../magnets';
 import { GDPR_OPERATIONS, GDPR_SCHEMAS } from '../gdpr';
 import { SALES_OPERATIONS, SALES_SCHEMAS, SALES_TAG } from '../sales';
 import { REVIEW_OPERATIONS, REVIEW_SCHEMAS, REVIEW_TAG } from '../review';
@@ -92,6 +92,7 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
   LeadSubmission: leadSubmission as unknown as v.GenericSchema,
   ScoringModel: scoringModelSchema as unknown as v.GenericSchema,
   MagnetConfig: magnetBody as unknown as v.GenericSchema,
+  MagnetSettings: magnetApiBody as unknown as v.GenericSchema,
   CreateSite: createSiteBody as unknown as v.GenericSchema,
   Origin: originBody as unknown as v.GenericSchema,
   CreateApiKey: createKeyBody as unknown as v.GenericSchema,
@@ -109,6 +110,12 @@ const SCHEMAS: Record<string, v.GenericSchema> = {
 
 const P = (...statuses: number[]) => statuses;
 
+/** The lead filters of the reports (funnel, overview). */
+const REPORT_FILTER_NOTES: Record<string, string> = {
+  magnet: 'only leads whose first magnet (consent ledger) is this one; a magnet the site never had is a 404',
+  source: 'only leads whose first touch is this source: the UTM source of their first event, else its referrer host, else "direct" (as by=source; case-insensitive)',
+};
+
 export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/healthz', summary: 'Liveness: the Worker runs and D1 answers', auth: 'none', ok: { status: 200, description: 'ok' }, errors: P(500) },
   { method: 'post', path: '/v1/collect', summary: `A batch of up to ${LIMITS.batchEvents} events (${EVENT_KINDS.join(', ')}), ${LIMITS.batchBytes} bytes at most; idempotent per event id`, auth: 'none', body: { schema: 'CollectBatch', types: ['text/plain', 'application/json'] }, ok: { status: 202, description: '{accepted, duplicates}' }, errors: P(400, 403, 404, 413, 415, 429) },
@@ -124,7 +131,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/leads/{id}/score', summary: "A lead's score, explanation by rule and stage history", auth: 'apiKey', scopes: ['leads:read'], ok: { status: 200, description: 'score' }, errors: P(401, 403, 404) },
   { method: 'get', path: '/v1/scoring-model', summary: "The site's scoring model and rescoring progress", auth: 'apiKey', scopes: ['leads:read', 'config:write'], ok: { status: 200, description: '{version, model, rescoring}' }, errors: P(401, 403) },
   { method: 'put', path: '/v1/scoring-model', summary: 'Saves a new model version; every lead is rescored in the background', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'ScoringModel' }, ok: { status: 200, description: '{version, model, rescoring}' }, errors: P(400, 401, 403, 413, 415) },
-  { method: 'get', path: '/v1/reports/funnel', summary: 'Visitors → pricing visitors → form views → leads → confirmed → MQL → SQL → accepted → opportunity → won, with conversion, drop-off, median time between steps and revenue; by=source|magnet|country|industry|owner', auth: 'apiKey', scopes: ['leads:read'], query: funnelQuery as unknown as v.GenericSchema, ok: { status: 200, description: '{from, to, steps}' }, errors: P(400, 401, 403) },
+  { method: 'get', path: '/v1/reports/funnel', summary: 'Visitors → pricing visitors → form views → leads → confirmed → MQL → SQL → accepted → opportunity → won, with conversion, drop-off, median time between steps and revenue; by=source|magnet|country|industry|owner; magnet= and source= keep the leads of that first magnet or first-touch source in the lead steps (the visitor steps stay site-wide)', auth: 'apiKey', scopes: ['leads:read'], query: funnelQuery as unknown as v.GenericSchema, notes: REPORT_FILTER_NOTES, ok: { status: 200, description: '{from, to, steps}' }, errors: P(400, 401, 403, 404) },
+  { method: 'get', path: '/v1/reports/overview', summary: 'The dashboard overview of a period (default the last 30 days, at most 400): new leads per UTC day, stage changes per day and stage, the current score distribution (bands of 10 from 0 to 100, below and above) and temperatures of the leads created in the period, totals; magnet= and source= as in the funnel', auth: 'apiKey', scopes: ['leads:read'], query: overviewQuery as unknown as v.GenericSchema, notes: REPORT_FILTER_NOTES, ok: { status: 200, description: '{from, to, filters, newLeads, stageChanges, scoreDistribution, temperature, totals}' }, errors: P(400, 401, 403, 404) },
+  { method: 'get', path: '/v1/magnets', summary: "The site's lead magnets: config, current consent texts and every consent text version recorded", auth: 'apiKey', scopes: ['leads:read', 'config:write'], tag: 'Lead capture', ok: { status: 200, description: '{magnets}' }, errors: P(401, 403) },
+  { method: 'put', path: '/v1/magnets/{magnet}', summary: "Creates or replaces a lead magnet's config (its file is kept); a changed consent text needs a new version: other words under a recorded version are a 409", auth: 'apiKey', scopes: ['config:write'], tag: 'Lead capture', body: { schema: 'MagnetSettings' }, ok: { status: 200, description: '{magnet}: 200 updated, 201 created', also: [201] }, errors: P(400, 401, 403, 409, 413, 415) },
   { method: 'get', path: '/v1/openapi.json', summary: 'This document', auth: 'none', ok: { status: 200, description: 'OpenAPI 3.1' }, errors: P() },
   { method: 'get', path: '/docs', summary: 'This document as a browsable reference (HTML, no script)', auth: 'none', ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P() },
   { method: 'get', path: '/admin/sites', summary: 'Sites with their origins', auth: 'admin', ok: { status: 200, description: '{sites}' }, errors: P(401, 503) },
@@ -155,10 +165,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/sales/answer', summary: "The owner's one-click answer page (signed link from the alert mail): the lead, its score and why, accept or reject; opening it changes nothing", auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410) },
   { method: 'post', path: '/v1/sales/answer', summary: 'Accepts or rejects (with a reason) the lead of a signed answer link, as the owner\'s own answer; form fields: the link\'s s, l, o, a, e, sig plus answer and reason', auth: 'none', tag: SALES_TAG.name, ok: { status: 200, description: 'HTML page', type: 'text/html' }, errors: P(400, 403, 409, 410, 413, 415) },
   { method: 'post', path: '/v1/leads/import', summary: 'Imports leads from fairs, webinars and events (CSV, NDJSON or a JSON array of rows), each with its legal basis: consent (words, date, place) or legitimate_interest (pending, never mailed, erased after 30 days unless confirmed); merges by address; ?sendOptin=true&magnet= sends that magnet\'s double opt-in mail to consent rows; per-row report, idempotent', auth: 'apiKey', scopes: ['leads:write'], tag: SALES_TAG.name, query: importQuery as unknown as v.GenericSchema, body: { schema: 'LeadImportRow', types: ['text/csv', 'application/x-ndjson', 'application/json'] }, ok: { status: 200, description: '{created, merged, unchanged, refused, optinMails, rows: [{line, email, lead, result, status, reason, optin}]}' }, errors: P(400, 401, 403, 404, 409, 413, 415, 503) },
-  { method: 'post', path: '/v1/webhooks', summary: 'Adds a webhook endpoint (Standard Webhooks signing); the secret is shown once', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpoint' }, ok: { status: 201, description: '{endpoint, secret}' }, errors: P(400, 401, 403, 413, 415) },
+  { method: 'post', path: '/v1/webhooks', summary: 'Adds a webhook endpoint (Standard Webhooks signing); the secret is shown once. With segment, only lead events of leads in that saved segment are delivered (checked at the first attempt; the others are recorded as cancelled)', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpoint' }, ok: { status: 201, description: '{endpoint, secret}' }, errors: P(400, 401, 403, 413, 415) },
   { method: 'get', path: '/v1/webhooks', summary: 'Webhook endpoints (never the secrets)', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoints}' }, errors: P(401, 403) },
   { method: 'get', path: '/v1/webhooks/{id}', summary: 'One webhook endpoint', auth: 'apiKey', scopes: ['config:write', 'leads:read'], ok: { status: 200, description: '{endpoint}' }, errors: P(401, 403, 404) },
-  { method: 'patch', path: '/v1/webhooks/{id}', summary: 'Changes URL, events, description or enabled', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpointUpdate' }, ok: { status: 200, description: '{endpoint}' }, errors: P(400, 401, 403, 404, 413, 415) },
+  { method: 'patch', path: '/v1/webhooks/{id}', summary: 'Changes URL, events, description, enabled or segment (null: every lead)', auth: 'apiKey', scopes: ['config:write'], body: { schema: 'WebhookEndpointUpdate' }, ok: { status: 200, description: '{endpoint}' }, errors: P(400, 401, 403, 404, 413, 415) },
   { method: 'delete', path: '/v1/webhooks/{id}', summary: 'Removes an endpoint', auth: 'apiKey', scopes: ['config:write'], ok: { status: 200, description: 'removed' }, errors: P(401, 403, 404) },
   { method: 'get', path: '/v1/webhooks/deliveries', summary: 'Webhook messages and their state (dead letters with status=dead)', auth: 'apiKey', scopes: ['leads:read'], query: deliveriesQuery as unknown as v.GenericSchema, ok: { status: 200, description: '{deliveries, next}' }, errors: P(400, 401, 403) },
   { method: 'get', path: '/v1/webhooks/deliveries/{id}', summary: 'One message: payload and delivery log', auth: 'apiKey', scopes: ['leads:read'], ok: { status: 200, description: '{delivery, attempts}' }, errors: P(401, 403, 404) },
@@ -277,7 +287,7 @@ const RESPONSE_SCHEMAS: Record<string, S> = {
     count: int, conversion: nul(num), lost: nul(int), medianMs: nul(num),
   }),
   ModelView: obj({ version: int, builtIn: bool, model: ref('ScoringModel'), savedAt: nul(ms), rescoring: anyObject('rescoring progress of this version') }, ['builtIn', 'savedAt']),
-  WebhookEndpointView: obj({ id: str, siteId: str, url: str, description: nul(str), events: arr(str), enabled: bool, createdAt: ms, updatedAt: ms }),
+  WebhookEndpointView: obj({ id: str, siteId: str, url: str, description: nul(str), events: arr(str), enabled: bool, segment: { ...nul(str), description: 'saved segment whose leads alone are delivered (checked at the first attempt); null: every lead' }, createdAt: ms, updatedAt: ms }),
   WebhookMessage: obj({
     id: str, seq: int, endpointId: str, leadId: str, type: str, status: enumOf('pending', 'delivered', 'dead', 'cancelled'), change: { type: 'object' },
     attempts: int, nextAttemptAt: nul(ms), lastStatus: nul(int), lastError: nul(str), lastAttemptAt: nul(ms), deliveredAt: nul(ms), createdAt: ms, updatedAt: ms,
@@ -365,6 +375,17 @@ const OK_SCHEMAS: Record<string, S> = {
     by: enumOf('source', 'magnet', 'country', 'industry', 'owner'),
     groups: arr(obj({ value: str, steps: arr(ref('FunnelStep')), revenue: anyObject('won deal value per currency') })),
   }, ['by', 'groups']),
+  'get /v1/reports/overview': obj({
+    from: iso, to: iso,
+    filters: obj({ magnet: nul(str), source: nul(str) }),
+    newLeads: arr(obj({ day: { type: 'string', format: 'date', description: 'UTC day' }, count: int })),
+    stageChanges: arr(obj({ day: { type: 'string', format: 'date' }, stage: str, count: int })),
+    scoreDistribution: obj({ bands: arr(obj({ from: int, to: int, count: int })), below: { type: 'integer', description: 'score below 0' }, above: { type: 'integer', description: 'score of 100 or more' } }),
+    temperature: obj({ hot: int, warm: int, cold: int }),
+    totals: obj({ newLeads: int, stageChanges: int, byStage: { type: 'object', additionalProperties: int } }),
+  }),
+  'get /v1/magnets': obj({ magnets: arr({ allOf: [ref('Magnet'), obj({ consentTexts: arr(obj({ purpose: enumOf('download', 'marketing'), version: str, hash: str, text: str, createdAt: ms })) })] }) }),
+  'put /v1/magnets/{magnet}': obj({ magnet: ref('Magnet') }),
   'get /v1/reports/scoring-review': ref('ScoringReview'),
   'post /v1/scoring-model/suggest': ref('ModelSuggestion'),
   'post /v1/scoring-model/preview': ref('ModelPreview'),
@@ -392,6 +413,7 @@ const OK_SCHEMAS: Record<string, S> = {
   'delete /app/session': obj({ signedOut: { type: 'boolean', const: true } }),
   'get /v1/openapi.json': anyObject('OpenAPI 3.1 document'),
   'get /docs': { type: 'string', description: 'HTML page' },
+  'get /app': { type: 'string', description: 'HTML page: the dashboard' },
   'get /admin/sites': obj({ sites: arr(ref('Site')) }),
   'post /admin/sites': obj({ site: ref('Site') }),
   'get /admin/sites/{site}': obj({ site: ref('Site') }),
@@ -435,6 +457,10 @@ const OK_SCHEMAS: Record<string, S> = {
   'put /v1/owners': obj({ owners: arr(ref('Owner')) }),
   'get /v1/sales/settings': ref('SalesSettingsView'),
   'put /v1/sales/settings': ref('SalesSettingsView'),
+  'get /v1/sales/waiting': obj({
+    at: iso, overdue: { type: 'integer', description: 'how many of the leads are past their deadline' }, more: { type: 'boolean', description: 'more than the 200 listed wait' },
+    leads: arr(obj({ id: str, email: str, firstName: nul(str), company: nul(str), ownerId: nul(str), assignedAt: nul(ms), slaDueAt: nul(ms), overdue: bool })),
+  }),
   'patch /v1/leads/{id}': obj({ lead: str, result: enumOf('updated', 'unchanged'), sales: ref('LeadSales') }),
   'post /v1/leads/import': obj({
     created: int, merged: int, unchanged: int, refused: int, optinMails: int,
@@ -480,6 +506,11 @@ const PARAM_NOTES: Record<string, string> = {
   format: 'json, ndjson or csv; also chosen by the Accept header',
   dialect: 'CSV only: "rfc4180" (default: UTF-8, comma, CRLF) or "excel" (UTF-8 with BOM, semicolon, decimal comma, CRLF). Numbers in CSV are rounded to 2 decimals.',
   min_score: 'leads with at least this current score',
+  max_score: 'leads with at most this current score',
+  owner: 'leads owned by this sales owner (an owner id of GET /v1/owners)',
+  sales_status: 'the sales status after the hand-off (open, accepted, rejected, recycled, opportunity, won, lost); `status` in a listed lead is the consent status',
+  country: 'ISO 3166-1 alpha-2 country code (either case)',
+  industry: 'exact industry, ignoring case',
 };
 
 const TITLES: Record<number, string> = {

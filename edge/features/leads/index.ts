@@ -6,4 +6,6 @@ export { leadSubmission, listQuery, magnetId } from './schemas';
 export { importQuery, importRow } from './import-schemas';
 export { getLead, ledgerOf, listLeads, toLeadSales, withdrawLead } from './store';
 export { timelineOf } from './timeline-store';
+export { leadMatches, segmentLeadFilters, temperatureParams, temperatureSql } from './list-store';
+export type { LeadFilters } from './list-store';
 export type { Lead, LeadRow, LeadSales, LeadStatus } from './store';

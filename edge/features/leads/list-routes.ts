@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { leadsByIds, queryLeads, type LeadFilters, type LeadListRow } from './list-store';
+import { leadsByIds, queryLeads, segmentLeadFilters, type LeadFilters, type LeadListRow } from './list-store';
 import { rankLeads, modelAt } from '../scoring';
 import { getSite, requireApiKey, type KeyedEnv } from '../sites';
 import { invalid, notFound } from '../../http/problem';
@@ -54,7 +54,8 @@ async function hydrate(db: D1Database, siteId: string, ranked: { leadId: string;
 
 /**
  * GET /v1/leads: the key's site's leads, filtered (stage, temperature,
- * min_score, updated_since, magnet, q over name, company and e-mail), sorted
+ * min_score, max_score, updated_since, magnet, q over name, company and
+ * e-mail, owner, sales_status, country, industry), sorted
  * by current score or by last update, in pages with a keyset cursor, as
  * JSON, NDJSON or spreadsheet-safe CSV. Score-sorted lists filtered at most
  * by min_score go through the score index (scoring/ranking-store.ts).
@@ -67,11 +68,12 @@ export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKe
   // A saved segment's filters, each overridden by the same filter given in the query.
   const saved = q.segment ? await getSegment(c.env.DB, siteId, q.segment) : null;
   if (q.segment && !saved) throw notFound(`No segment "${q.segment}" on this site.`);
-  const f = saved?.filter ?? {};
+  const f: LeadFilters = saved ? segmentLeadFilters(saved.filter, at) : {};
   const filters: LeadFilters = {
-    stages: q.stage ?? f.stage, temperature: q.temperature ?? f.temperature, minScore: q.min_score ?? f.minScore,
-    updatedSince: q.updated_since ?? (f.updatedWithinDays !== undefined ? at - f.updatedWithinDays * 86_400_000 : undefined),
-    magnet: q.magnet ?? f.magnet, q: q.q ?? f.q,
+    stages: q.stage ?? f.stages, temperature: q.temperature ?? f.temperature, minScore: q.min_score ?? f.minScore,
+    updatedSince: q.updated_since ?? f.updatedSince, magnet: q.magnet ?? f.magnet, q: q.q ?? f.q,
+    maxScore: q.max_score ?? f.maxScore, owner: q.owner ?? f.owner, salesStatus: q.sales_status ?? f.salesStatus,
+    country: q.country ?? f.country, industry: q.industry ?? f.industry,
   };
   const fingerprint = filterFingerprint({ ...filters, sort: q.sort });
   // Likelihood is a rising curve of the score (docs/scoring-review.md): its order is the score's.
@@ -89,7 +91,8 @@ export const leadListRoutes = new Hono<KeyedEnv>().get('/v1/leads', requireApiKe
 
   let rows: (LeadListRow & { eNorm?: number })[];
   let more: boolean;
-  const indexed = sort === 'score' && !filters.stages && !filters.temperature && filters.updatedSince === undefined && !filters.magnet && !filters.q;
+  const indexed = sort === 'score' && !filters.stages && !filters.temperature && filters.updatedSince === undefined && !filters.magnet && !filters.q
+    && filters.maxScore === undefined && !filters.owner && !filters.salesStatus && !filters.country && !filters.industry;
   if (indexed && (!after || after.fit !== undefined)) {
     const ranked = await rankLeads(c.env.DB, siteId, {
       limit: q.limit, minScore: filters.minScore, now: at, halfLifeDays: model.halfLifeDays,

@@ -6,6 +6,7 @@ import { isHttpUrl, siteId } from '../../core/schemas/events';
 import { envelopeBody, objectBody } from '../../core/schemas/object';
 import { instantParam } from '../../core/schemas/instant';
 import { STAGES } from '../../core/scoring';
+import { SALES_STATUSES } from '../../core/sales';
 
 /**
  * Validators for POST /v1/leads. Messages name the rule that failed, since
@@ -109,7 +110,7 @@ export const tokenParam = v.pipe(
   v.regex(/^[A-Za-z0-9_-]{43}$/, 'must be the 43-character code from the confirmation link'),
 );
 
-const num = (msg: string) => v.pipe(v.string(), v.toNumber(msg), v.finite(msg));
+const num = (msg: string) => v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.toNumber(msg), v.finite(msg));
 
 /** The query of GET /v1/leads: filters, sort, page and format. */
 export const listQuery = v.object({
@@ -118,6 +119,12 @@ export const listQuery = v.object({
     v.array(v.picklist(STAGES, `must be one or more of ${STAGES.join(', ')}`)))),
   temperature: v.optional(v.picklist(['cold', 'warm', 'hot'], 'must be cold, warm or hot')),
   min_score: v.optional(num('must be a number')),
+  max_score: v.optional(num('must be a number')),
+  owner: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be an owner id'))),
+  // The sales status after the hand-off; `status` of a lead is its consent status (pending, confirmed, withdrawn).
+  sales_status: v.optional(v.picklist(SALES_STATUSES, `must be one of ${SALES_STATUSES.join(', ')}`)),
+  country: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'), v.toUpperCase())),
+  industry: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(60, 'must be at most 60 characters'))),
   updated_since: v.optional(instantParam),
   magnet: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a magnet id'))),
   q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),

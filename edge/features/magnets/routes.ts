@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { getLead, ledgerOf, listLeads, magnetId as magnetIdSchema } from '../leads';
 import { MAX_FILE_BYTES, putMagnetFile } from './files-store';
-import { deleteMagnet, getMagnet, listMagnets, upsertMagnet, type Magnet } from './store';
+import { deleteMagnet, getMagnet, listMagnets, type Magnet } from './store';
+import { saveMagnet } from './save-magnet';
 import { getSite } from '../sites';
 import type { AppEnv } from '../../platform/env';
 import { requireAdminToken } from '../../platform/admin-guard';
 import { readJson } from '../../http/body';
 import { readBytes } from '../../http/bytes';
-import { conflict, invalid, notFound } from '../../http/problem';
-import { sha256Hex } from '../../core/crypto';
+import { invalid, notFound } from '../../http/problem';
 import { siteId as siteIdSchema } from '../../core/schemas/events';
 import { FILE_TYPES, fileName, leadsQuery, magnetBody } from './schemas';
 import { validate } from '../../http/validate';
@@ -55,22 +55,8 @@ export const adminMagnetRoutes = new Hono<AppEnv>()
     const site = await siteParam(c);
     const id = validate(magnetIdSchema, c.req.param('magnet'), 'magnet id');
     const body = validate(magnetBody, await readJson(c.req.raw, ADMIN_BODY));
-    const withHash = async (t: { text: string; version: string }) => ({ ...t, hash: await sha256Hex(t.text) });
-    const result = await upsertMagnet(c.env.DB, site, id, {
-      title: body.title,
-      description: body.description,
-      lang: body.lang,
-      fields: body.fields,
-      consent: await withHash(body.consent),
-      privacyUrl: body.privacyUrl,
-      marketing: body.marketing ? await withHash(body.marketing) : null,
-      coupled: body.coupled,
-      turnstile: body.turnstile,
-    }, Date.now());
-    if (result.outcome === 'conflict') {
-      throw conflict(`The ${result.purpose} consent text of version "${result.version}" is already recorded with different words; give the new text a new version.`);
-    }
-    return c.json({ magnet: await getMagnet(c.env.DB, site, id) }, result.outcome === 'created' ? 201 : 200);
+    const { magnet, created } = await saveMagnet(c.env.DB, site, id, body, Date.now());
+    return c.json({ magnet }, created ? 201 : 200);
   })
   .delete('/admin/sites/:site/magnets/:magnet', async (c) => {
     const site = await siteParam(c);

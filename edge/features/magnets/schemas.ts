@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { LANGS, LEAD_FIELDS, LEAD_LIMITS } from '../../../protocol';
 import { hasNoControl, hasNoMarkup } from '../../core/lead-text';
-import { objectBody } from '../../core/schemas/object';
+import { objectBody, strictObjectBody } from '../../core/schemas/object';
 
 /** Validators for the magnet admin API. */
 
@@ -48,8 +48,7 @@ const field = objectBody({
   required: v.optional(v.boolean('must be true or false'), false),
 });
 
-export const magnetBody = v.pipe(
-  objectBody({
+const magnetEntries = {
     title: line(1, 200),
     description: v.optional(v.pipe(plain(0, 1000), v.check(noOddControls, 'must not contain control characters other than line breaks')), ''),
     lang: v.picklist(LANGS, `must be one of ${LANGS.join(', ')}`),
@@ -66,12 +65,22 @@ export const magnetBody = v.pipe(
     marketing: v.optional(v.nullable(consentText), null),
     coupled: v.optional(v.boolean('must be true or false'), false),
     turnstile: v.optional(v.boolean('must be true or false'), false),
-  }, { lineBreaks: ['description', 'text'] }),
-  // Coupling means one checkbox for both purposes: a second one would contradict it.
-  v.forward(
-    v.check((m) => !(m.coupled && m.marketing), 'must be omitted when coupled is true: the consent text itself must state the marketing purpose'),
-    ['marketing'],
-  ),
+};
+
+// Coupling means one checkbox for both purposes: a second one would contradict it.
+const COUPLED_TWICE = 'must be omitted when coupled is true: the consent text itself must state the marketing purpose';
+const notCoupledTwice = (m: { coupled: boolean; marketing: unknown }) => !(m.coupled && m.marketing);
+
+/** PUT /admin/sites/:site/magnets/:magnet: a magnet's config (fields it does not know are dropped). */
+export const magnetBody = v.pipe(
+  objectBody(magnetEntries, { lineBreaks: ['description', 'text'] }),
+  v.forward(v.check((m) => notCoupledTwice(m), COUPLED_TWICE), ['marketing']),
+);
+
+/** PUT /v1/magnets/:magnet (marketing API): the same config, but a field it does not know is an error, so a write never half-happens. */
+export const magnetApiBody = v.pipe(
+  strictObjectBody(magnetEntries, { lineBreaks: ['description', 'text'] }),
+  v.forward(v.check((m) => notCoupledTwice(m), COUPLED_TWICE), ['marketing']),
 );
 
 export type ValidMagnetBody = v.InferOutput<typeof magnetBody>;

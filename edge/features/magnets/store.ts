@@ -102,6 +102,41 @@ export async function listMagnets(db: D1Database, siteId: string): Promise<Magne
   return results.map(toMagnet);
 }
 
+/** A consent text as recorded: one version of the words for one purpose of a magnet, never changed. */
+export interface ConsentTextVersion {
+  purpose: 'download' | 'marketing';
+  version: string;
+  hash: string;
+  text: string;
+  createdAt: number;
+}
+
+/** Every consent text version of the site's magnets, by magnet id; per magnet by purpose, newest first. */
+export async function consentTextsOf(db: D1Database, siteId: string): Promise<Map<string, ConsentTextVersion[]>> {
+  const { results } = await db
+    .prepare(`SELECT magnet_id, purpose, version, hash, text, created_at FROM consent_texts WHERE site_id = ?
+              ORDER BY magnet_id, purpose, created_at DESC, version DESC`)
+    .bind(siteId)
+    .all<{ magnet_id: string; purpose: 'download' | 'marketing'; version: string; hash: string; text: string; created_at: number }>();
+  const out = new Map<string, ConsentTextVersion[]>();
+  for (const r of results) {
+    const list = out.get(r.magnet_id) ?? [];
+    list.push({ purpose: r.purpose, version: r.version, hash: r.hash, text: r.text, createdAt: r.created_at });
+    out.set(r.magnet_id, list);
+  }
+  return out;
+}
+
+/** Whether the site has this magnet or once had it (its consent texts outlive it: they are evidence). */
+export async function magnetKnown(db: D1Database, siteId: string, id: string): Promise<boolean> {
+  const row = await db
+    .prepare(`SELECT EXISTS (SELECT 1 FROM magnets WHERE site_id = ?1 AND id = ?2)
+                  OR EXISTS (SELECT 1 FROM consent_texts WHERE site_id = ?1 AND magnet_id = ?2) AS known`)
+    .bind(siteId, id)
+    .first<{ known: number }>();
+  return row?.known === 1;
+}
+
 export type UpsertResult = { outcome: 'created' | 'updated' } | { outcome: 'conflict'; purpose: 'download' | 'marketing'; version: string };
 
 /**

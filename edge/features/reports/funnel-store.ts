@@ -11,6 +11,8 @@
  * reached it or any later one: a deal won without an "accepted" in between
  * was still accepted.
  */
+import { firstEventSql, firstMagnetSql } from './lead-filter-store';
+
 export interface BehaviourCounts {
   visitors: number;
   pricingVisitors: number;
@@ -54,14 +56,16 @@ export interface CohortLead {
 }
 
 /**
- * The cohort of leads created in [from, to). The first moment per step comes
- * from one pass over the site's stage history; the first touch and the
- * magnet are looked up per lead only when the report is broken down by them.
+ * The cohort of leads created in [from, to), only those whose first magnet
+ * is `onlyMagnet` when given. The first moment per step comes from one pass
+ * over the site's stage history; the first touch and the magnet are looked
+ * up per lead only when the report is broken down (or filtered) by them.
  */
-export async function cohortLeads(db: D1Database, siteId: string, from: number, to: number, need: { source?: boolean; magnet?: boolean } = {}): Promise<CohortLead[]> {
-  const firstEvent = (col: string) => need.source
-    ? `(SELECT e.${col} FROM events e WHERE e.site_id = ?1 AND e.lead_id = l.id ORDER BY e.ts, e.event_id LIMIT 1)`
-    : 'NULL';
+export async function cohortLeads(
+  db: D1Database, siteId: string, from: number, to: number, need: { source?: boolean; magnet?: boolean } = {}, onlyMagnet: string | null = null,
+): Promise<CohortLead[]> {
+  const firstEvent = (col: 'utm' | 'referrer') => need.source ? firstEventSql(col, 'l.id') : 'NULL';
+  const cohort = `l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql('l.id')} = ?4)`;
   const { results } = await db
     .prepare(`
       WITH h AS (
@@ -70,16 +74,16 @@ export async function cohortLeads(db: D1Database, siteId: string, from: number, 
                MIN(CASE WHEN to_stage = 'accepted' THEN at END) AS acceptedAt, MIN(CASE WHEN to_stage = 'opportunity' THEN at END) AS opportunityAt,
                MIN(CASE WHEN to_stage = 'won' THEN at END) AS wonAt
         FROM stage_history
-        WHERE site_id = ?1 AND lead_id IN (SELECT id FROM leads WHERE site_id = ?1 AND created_at >= ?2 AND created_at < ?3)
+        WHERE site_id = ?1 AND lead_id IN (SELECT l.id FROM leads l WHERE ${cohort})
         GROUP BY lead_id)
       SELECT l.created_at AS createdAt, l.confirmed_at AS confirmedAt, h.mqlAt, h.sqlAt, h.acceptedAt, h.opportunityAt, h.wonAt,
              l.sales_status AS salesStatus, l.deal_value AS value, l.deal_currency AS currency,
              l.country, l.industry, l.owner_id AS owner,
-             ${need.magnet ? '(SELECT magnet_id FROM consent_ledger WHERE site_id = ?1 AND lead_id = l.id AND magnet_id IS NOT NULL ORDER BY seq LIMIT 1)' : 'NULL'} AS magnet,
+             ${need.magnet ? firstMagnetSql('l.id') : 'NULL'} AS magnet,
              ${firstEvent('utm')} AS firstUtm, ${firstEvent('referrer')} AS firstReferrer
       FROM leads l LEFT JOIN h ON h.lead_id = l.id
-      WHERE l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3`)
-    .bind(siteId, from, to)
+      WHERE ${cohort}`)
+    .bind(siteId, from, to, onlyMagnet)
     .all<CohortLead>();
   return results;
 }

@@ -2,4 +2,4 @@
  * Reports over the funnel.
  * What other features may use; routes are mounted by app.ts, not exported.
  */
-export { funnelQuery } from './schemas';
+export { funnelQuery, overviewQuery } from './schemas';

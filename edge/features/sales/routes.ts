@@ -10,6 +10,7 @@ import { getSalesSettings, putSalesSettings } from './settings-store';
 import { updateLead, type WriteContext } from './write-back';
 import { bulkUpdate, parseUpdateRows } from './bulk-update';
 import { followUp } from './follow-up';
+import { waitingLeads } from './store';
 
 const JSON_BODY = { maxBytes: 64 * 1024, mediaTypes: ['application/json'] } as const;
 
@@ -44,6 +45,13 @@ export const salesRoutes = new Hono<KeyedEnv>()
     const body = validate(salesSettingsBody, await readJson(c.req.raw, JSON_BODY));
     await putSalesSettings(c.env.DB, siteId, body, Date.now());
     return c.json(await getSalesSettings(c.env.DB, siteId));
+  })
+  // Leads waiting for their owner's answer, most urgent first; overdue ones missed the deadline (the cron moves them on).
+  .get('/v1/sales/waiting', requireApiKey('leads:read'), async (c) => {
+    const now = Date.now();
+    const { leads, more } = await waitingLeads(c.env.DB, c.get('apiKey').siteId, now, 200);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ at: new Date(now).toISOString(), leads, overdue: leads.filter((l) => l.overdue).length, more });
   })
   // Before /v1/leads/:id, so "updates" is never taken for a lead id.
   .post('/v1/leads/updates', requireApiKey('leads:write'), async (c) => {

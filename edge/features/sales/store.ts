@@ -103,3 +103,33 @@ export async function overdueAssignments(db: D1Database, now: number, limit: num
 }
 
 export type { SalesStatus };
+
+/** A lead waiting for its owner's answer (sales status open), with the deadline. */
+export interface WaitingLead {
+  id: string;
+  email: string;
+  firstName: string | null;
+  company: string | null;
+  ownerId: string | null;
+  assignedAt: number | null;
+  slaDueAt: number | null;
+  /** The deadline has passed (the cron moves it on at its next run). */
+  overdue: boolean;
+}
+
+/** Open assignments of a site, the most urgent first (overdue ones at the top): the dashboard's sales view. */
+export async function waitingLeads(db: D1Database, siteId: string, now: number, limit: number): Promise<{ leads: WaitingLead[]; more: boolean }> {
+  const { results } = await db
+    .prepare(`SELECT id, email, first_name, company, owner_id, assigned_at, sla_due_at FROM leads
+              WHERE site_id = ? AND sales_status = 'open'
+              ORDER BY sla_due_at IS NULL, sla_due_at, id LIMIT ?`)
+    .bind(siteId, limit + 1)
+    .all<Pick<LeadRow, 'id' | 'email' | 'first_name' | 'company' | 'owner_id' | 'assigned_at' | 'sla_due_at'>>();
+  return {
+    more: results.length > limit,
+    leads: results.slice(0, limit).map((r) => ({
+      id: r.id, email: r.email, firstName: r.first_name, company: r.company, ownerId: r.owner_id, assignedAt: r.assigned_at,
+      slaDueAt: r.sla_due_at, overdue: r.sla_due_at !== null && r.sla_due_at <= now,
+    })),
+  };
+}

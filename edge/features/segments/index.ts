@@ -4,4 +4,5 @@
  */
 export { SEGMENT_OPERATIONS, SEGMENT_SCHEMAS } from './openapi';
 export { getSegment } from './store';
+export { segmentIdParam } from './schemas';
 export type { SegmentFilter } from './schemas';

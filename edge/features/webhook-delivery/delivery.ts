@@ -2,6 +2,7 @@ import { claimDueMessages, endpointTargets, pruneMessages, recordAttempt, storeP
 import { signatureHeaders } from '../../core/webhooks/signature';
 import { classifyStatus, nextAttemptAt, parseRetryAfter, RETRY_WINDOW_MS } from '../../core/webhooks/retry';
 import { buildPayload, leadSnapshot, recentLeadEvents, scoreSnapshot, type LeadSnapshot } from './payload';
+import { segmentSkipReason } from './segment-filter';
 
 /**
  * Webhook delivery: claims due messages from the outbox (D1), builds and
@@ -164,6 +165,12 @@ async function attempt(db: D1Database, m: ClaimedMessage, target: EndpointTarget
   const reason = cancelReason(m, target, lead);
   if (reason) {
     await recordAttempt(db, { ...base, at: clock(), outcome: 'cancelled', error: reason, sent: false }, clock());
+    return 'cancelled';
+  }
+  // An endpoint with a segment: asked once, before the payload is frozen (segment-filter.ts).
+  const skipped = m.payload === null && target!.segment ? await segmentSkipReason(db, m, target!.segment, clock()) : null;
+  if (skipped) {
+    await recordAttempt(db, { ...base, at: clock(), outcome: 'cancelled', error: skipped, sent: false }, clock());
     return 'cancelled';
   }
   const body = await payloadOf(db, m, lead!, clock());

@@ -5,13 +5,14 @@ import {
 } from './store';
 import { requireApiKey, type KeyedEnv } from '../sites';
 import { readJson } from '../../http/body';
-import { conflict, notFound } from '../../http/problem';
+import { conflict, invalid, notFound } from '../../http/problem';
 import { generateSecret } from '../../core/webhooks/signature';
 import { targetPolicy } from '../../core/webhooks/url';
 import { deliverDue } from '../webhook-delivery';
 import { createEndpointBody, deliveriesQuery, ENDPOINT_ID, MESSAGE_ID, updateEndpointBody } from './schemas';
 import { validate } from '../../http/validate';
 import { afterResponse } from '../../platform/after-response';
+import { getSegment } from '../segments';
 
 const BODY = { maxBytes: 8 * 1024, mediaTypes: ['application/json'] } as const;
 
@@ -21,6 +22,13 @@ async function endpointFrom(c: Context<KeyedEnv>): Promise<WebhookEndpoint> {
   const endpoint = ENDPOINT_ID.test(id) ? await getEndpoint(c.env.DB, c.get('apiKey').siteId, id) : null;
   if (!endpoint) throw notFound(`No webhook endpoint "${id}".`);
   return endpoint;
+}
+
+/** A segment an endpoint names must be one of the key's site: another site's or an unknown one is refused, nothing stored. */
+async function checkSegment(db: D1Database, siteId: string, segment: string | null | undefined): Promise<void> {
+  if (segment && !(await getSegment(db, siteId, segment))) {
+    throw invalid(`No segment "${segment}" on this site.`, [{ path: '/segment', message: 'must be a saved segment of this site' }]);
+  }
 }
 
 const messageId = (c: Context<KeyedEnv>): string => {
@@ -39,10 +47,11 @@ export const webhookRoutes = new Hono<KeyedEnv>()
   .post('/v1/webhooks', requireApiKey('config:write'), async (c) => {
     const siteId = c.get('apiKey').siteId;
     const body = validate(createEndpointBody(targetPolicy(c.env)), await readJson(c.req.raw, BODY));
+    await checkSegment(c.env.DB, siteId, body.segment);
     const now = Date.now();
     const endpoint: WebhookEndpoint = {
       id: newEndpointId(), siteId, url: body.url, description: body.description ?? null, events: body.events, enabled: body.enabled,
-      createdAt: now, updatedAt: now,
+      segment: body.segment ?? null, createdAt: now, updatedAt: now,
     };
     const secret = generateSecret();
     if (!(await insertEndpoint(c.env.DB, endpoint, secret))) {
@@ -87,6 +96,7 @@ export const webhookRoutes = new Hono<KeyedEnv>()
   .patch('/v1/webhooks/:id', requireApiKey('config:write'), async (c) => {
     const endpoint = await endpointFrom(c);
     const body = validate(updateEndpointBody(targetPolicy(c.env)), await readJson(c.req.raw, BODY));
+    await checkSegment(c.env.DB, endpoint.siteId, body.segment);
     const updated = await updateEndpoint(c.env.DB, endpoint.siteId, endpoint.id, body, Date.now());
     if (!updated) throw notFound(`No webhook endpoint "${endpoint.id}".`);
     return c.json({ endpoint: updated });

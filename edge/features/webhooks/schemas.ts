@@ -4,6 +4,7 @@ import { checkTargetUrl, type TargetPolicy } from '../../core/webhooks/url';
 import { hasNoControl } from '../../core/lead-text';
 import { intParam } from '../../core/schemas/instant';
 import { objectBody } from '../../core/schemas/object';
+import { segmentIdParam } from '../segments';
 
 /** Validators of the webhook API (routes.ts). */
 
@@ -38,6 +39,7 @@ export const createEndpointBody = (policy: TargetPolicy) =>
     events: v.optional(events, () => [...DEFAULT_EVENT_TYPES]),
     description: v.optional(description),
     enabled: v.optional(v.boolean('must be true or false'), true),
+    segment: v.optional(segmentIdParam),
   });
 
 export const updateEndpointBody = (policy: TargetPolicy) =>
@@ -47,8 +49,9 @@ export const updateEndpointBody = (policy: TargetPolicy) =>
       events: v.optional(events),
       description: v.optional(v.nullable(description)),
       enabled: v.optional(v.boolean('must be true or false')),
+      segment: v.optional(v.nullable(segmentIdParam)),
     }),
-    v.check((b) => Object.values(b).some((x) => x !== undefined), 'must change at least one of url, events, description, enabled'),
+    v.check((b) => Object.values(b).some((x) => x !== undefined), 'must change at least one of url, events, description, enabled, segment'),
   );
 
 

@@ -45,6 +45,8 @@ export interface WebhookEndpoint {
   description: string | null;
   events: WebhookEventType[];
   enabled: boolean;
+  /** A saved segment's id: only lead events of leads in it are delivered (checked at the first attempt); null: every lead. */
+  segment: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -57,6 +59,7 @@ interface EndpointRow {
   secret: string;
   events: string;
   enabled: number;
+  segment_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -68,6 +71,7 @@ const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   description: r.description,
   events: JSON.parse(r.events) as WebhookEventType[],
   enabled: r.enabled === 1,
+  segment: r.segment_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -77,10 +81,10 @@ export const newEndpointId = () => `whe_${randomToken(12)}`;
 /** Stores an endpoint with its secret; false when the site already has the maximum. */
 export async function insertEndpoint(db: D1Database, e: WebhookEndpoint, secret: string): Promise<boolean> {
   const res = await db
-    .prepare(`INSERT INTO webhook_endpoints (id, site_id, url, description, secret, events, enabled, created_at, updated_at)
-              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+    .prepare(`INSERT INTO webhook_endpoints (id, site_id, url, description, secret, events, enabled, created_at, updated_at, segment_id)
+              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?11
               WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE site_id = ?2) < ?10`)
-    .bind(e.id, e.siteId, e.url, e.description, secret, JSON.stringify(e.events), e.enabled ? 1 : 0, e.createdAt, e.updatedAt, MAX_ENDPOINTS_PER_SITE)
+    .bind(e.id, e.siteId, e.url, e.description, secret, JSON.stringify(e.events), e.enabled ? 1 : 0, e.createdAt, e.updatedAt, MAX_ENDPOINTS_PER_SITE, e.segment)
     .run();
   return res.meta.changes === 1;
 }
@@ -98,12 +102,15 @@ export async function getEndpoint(db: D1Database, siteId: string, id: string): P
   return row ? toEndpoint(row) : null;
 }
 
-/** Changes url, description, events or enabled; returns the endpoint after, or null if unknown. */
+/** Changes url, description, events, enabled or segment (null: none); returns the endpoint after, or null if unknown. */
 export async function updateEndpoint(
   db: D1Database,
   siteId: string,
   id: string,
-  patch: { url?: string | undefined; description?: string | null | undefined; events?: WebhookEventType[] | undefined; enabled?: boolean | undefined },
+  patch: {
+    url?: string | undefined; description?: string | null | undefined; events?: WebhookEventType[] | undefined; enabled?: boolean | undefined;
+    segment?: string | null | undefined;
+  },
   now: number,
 ): Promise<WebhookEndpoint | null> {
   const row = await db
@@ -112,10 +119,12 @@ export async function updateEndpoint(
                 description = CASE WHEN ?4 = 1 THEN ?5 ELSE description END,
                 events = COALESCE(?6, events),
                 enabled = COALESCE(?7, enabled),
+                segment_id = CASE WHEN ?9 = 1 THEN ?10 ELSE segment_id END,
                 updated_at = ?8
               WHERE site_id = ?1 AND id = ?2 RETURNING *`)
     .bind(siteId, id, patch.url ?? null, patch.description !== undefined ? 1 : 0, patch.description ?? null,
-      patch.events ? JSON.stringify(patch.events) : null, patch.enabled === undefined ? null : patch.enabled ? 1 : 0, now)
+      patch.events ? JSON.stringify(patch.events) : null, patch.enabled === undefined ? null : patch.enabled ? 1 : 0, now,
+      patch.segment !== undefined ? 1 : 0, patch.segment ?? null)
     .first<EndpointRow>();
   return row ? toEndpoint(row) : null;
 }
@@ -136,15 +145,26 @@ export interface EndpointTarget {
   url: string;
   secret: string;
   enabled: boolean;
+  /** The segment the endpoint delivers (null: every lead). */
+  segment: string | null;
 }
 
 export async function endpointTargets(db: D1Database, ids: string[]): Promise<Map<string, EndpointTarget>> {
   if (!ids.length) return new Map();
   const { results } = await db
-    .prepare('SELECT id, url, secret, enabled FROM webhook_endpoints WHERE id IN (SELECT value FROM json_each(?))')
+    .prepare('SELECT id, url, secret, enabled, segment_id FROM webhook_endpoints WHERE id IN (SELECT value FROM json_each(?))')
     .bind(JSON.stringify(ids))
-    .all<{ id: string; url: string; secret: string; enabled: number }>();
-  return new Map(results.map((r) => [r.id, { id: r.id, url: r.url, secret: r.secret, enabled: r.enabled === 1 }]));
+    .all<{ id: string; url: string; secret: string; enabled: number; segment_id: string | null }>();
+  return new Map(results.map((r) => [r.id, { id: r.id, url: r.url, secret: r.secret, enabled: r.enabled === 1, segment: r.segment_id }]));
+}
+
+/** Whether the endpoint was ever sent a message about the lead (delivered): a segment's endpoint then also hears of its withdrawal. */
+export async function deliveredBefore(db: D1Database, siteId: string, endpointId: string, leadId: string): Promise<boolean> {
+  const row = await db
+    .prepare(`SELECT 1 AS x FROM webhook_messages WHERE site_id = ? AND lead_id = ? AND endpoint_id = ? AND status = 'delivered' LIMIT 1`)
+    .bind(siteId, leadId, endpointId)
+    .first();
+  return row !== null;
 }
 
 // ── enqueueing, in the scoring batch ─────────────────────────────────────

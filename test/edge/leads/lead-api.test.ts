@@ -85,6 +85,44 @@ describe('GET /v1/leads', () => {
     expect((await list(key, 'magnet=wp-2026')).leads.map((l) => l.id)).toEqual([ids[2]]);
   });
 
+  it('filters by score range, owner, sales status, country and industry (ignoring case), through the list and its cursor', async () => {
+    const site = await createSite();
+    const key = await apiKey(site);
+    const a = await seedLead(site, { email: 'a@corp.example', country: 'DE', industry: 'Maschinenbau', companySize: '1000+' });
+    const b = await seedLead(site, { email: 'b@corp.example', country: 'DE', industry: 'Software', companySize: '50-249' });
+    const c = await seedLead(site, { email: 'c@corp.example', country: 'AT', industry: 'maschinenbau', companySize: '10-49' });
+    await seedLead(site, { email: 'd@corp.example' });
+    await env.DB.prepare("UPDATE leads SET owner_id = 'anna', sales_status = 'accepted' WHERE site_id = ? AND id IN (?, ?)").bind(site, a, c).run();
+    await env.DB.prepare("UPDATE leads SET owner_id = 'ben', sales_status = 'open' WHERE site_id = ? AND id = ?").bind(site, b).run();
+    for (const id of [a, b, c]) await stitchVisitor(env.DB, site, id, vidOf()); // scored: fit differs by size
+    const ids = async (qs: string) => (await list(key, `${qs}&limit=1000`)).leads.map((l) => l.id).sort();
+    expect(await ids('owner=anna')).toEqual([a, c].sort());
+    expect(await ids('owner=ben&sort=updated')).toEqual([b]);
+    expect(await ids('owner=nobody')).toEqual([]);
+    expect(await ids('sales_status=accepted')).toEqual([a, c].sort());
+    expect(await ids('sales_status=open')).toEqual([b]);
+    expect(await ids('sales_status=won')).toEqual([]);
+    expect(await ids('country=de')).toEqual([a, b].sort());
+    expect(await ids('country=AT&owner=anna')).toEqual([c]);
+    expect(await ids('industry=MASCHINENBAU')).toEqual([a, c].sort());
+    expect(await ids('industry=Maschinen')).toEqual([]); // exact, not a substring
+    // Sorted by update, the list holds the unscored lead too (score 0).
+    const scores = (await list(key, 'sort=updated&limit=1000')).leads.map((l) => l.score).sort((x, y) => x - y);
+    const mid = scores[Math.floor(scores.length / 2)]!;
+    const capped = (await list(key, `max_score=${mid}&limit=1000`)).leads;
+    expect(capped.length).toBeGreaterThan(0);
+    expect(capped.length).toBeLessThan(scores.length);
+    expect(capped.every((l) => l.score <= mid)).toBe(true);
+    expect((await list(key, `min_score=${mid}&max_score=${mid}&limit=1000`)).leads.every((l) => l.score === mid)).toBe(true);
+    // Paging keeps the filter; a cursor of another owner's list is refused.
+    const first = await list(key, 'owner=anna&limit=1');
+    expect(first.next).toBeTruthy();
+    const second = await list(key, `owner=anna&limit=1&cursor=${encodeURIComponent(first.next!)}`);
+    expect([...first.leads, ...second.leads].map((l) => l.id).sort()).toEqual([a, c].sort());
+    await expectProblem(await call(`/v1/leads?owner=ben&limit=1&cursor=${encodeURIComponent(first.next!)}`, auth(key)), 400, PROBLEM_TYPES.validation);
+    await expectProblem(await call(`/v1/leads?owner=anna&industry=software&limit=1&cursor=${encodeURIComponent(first.next!)}`, auth(key)), 400, PROBLEM_TYPES.validation);
+  });
+
   it('answers NDJSON and spreadsheet-safe CSV', async () => {
     const { key } = await siteWithLeads(6);
     const nd = await call('/v1/leads?format=ndjson&limit=4', auth(key));
@@ -103,7 +141,9 @@ describe('GET /v1/leads', () => {
 
   it('rejects bad queries and foreign cursors', async () => {
     const { key } = await siteWithLeads(5);
-    for (const qs of ['limit=0', 'limit=5000', 'sort=name', 'stage=hot', 'temperature=lukewarm', 'min_score=abc', 'updated_since=yesterday']) {
+    for (const qs of ['limit=0', 'limit=5000', 'sort=name', 'stage=hot', 'temperature=lukewarm', 'min_score=abc', 'updated_since=yesterday',
+      'max_score=abc', 'max_score=', 'owner=Anna%20B', 'owner=', 'sales_status=closed', 'sales_status=pending', 'country=DEU', 'country=1a',
+      'industry=', `industry=${'x'.repeat(61)}`]) {
       await expectProblem(await call(`/v1/leads?${qs}`, auth(key)), 400, PROBLEM_TYPES.validation);
     }
     const page = await list(key, 'limit=2');

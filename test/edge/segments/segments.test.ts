@@ -56,6 +56,23 @@ describe('saved segments', () => {
     await expectProblem(await api(key, 'GET', '/v1/leads?segment=nope'), 404, PROBLEM_TYPES.notFound);
   });
 
+  it('save and apply the score range, owner, sales status, country and industry; the query overrides each', async () => {
+    const { id, key, berlin, hamburg } = await site();
+    await env.DB.prepare("UPDATE leads SET owner_id = 'anna', sales_status = 'accepted', country = 'DE', industry = 'Maschinenbau' WHERE site_id = ? AND id = ?").bind(id, berlin).run();
+    await env.DB.prepare("UPDATE leads SET owner_id = 'ben', sales_status = 'won', country = 'AT', industry = 'Software' WHERE site_id = ? AND id = ?").bind(id, hamburg).run();
+    const filter = { owner: 'anna', salesStatus: 'accepted', country: 'de', industry: 'MASCHINENBAU', maxScore: 1e6 };
+    const saved = await api(key, 'PUT', '/v1/segments/anna', { name: 'Anna, accepted', filter });
+    expect(saved.status).toBe(201);
+    expect(((await saved.json()) as { filter: object }).filter).toEqual({ ...filter, country: 'DE' });
+    expect(await ids(await api(key, 'GET', '/v1/leads?segment=anna'))).toEqual([berlin]);
+    expect(await ids(await api(key, 'GET', '/v1/leads?segment=anna&sort=updated'))).toEqual([berlin]);
+    expect(await ids(await api(key, 'GET', '/v1/leads?segment=anna&owner=ben&sales_status=won&country=AT&industry=software'))).toEqual([hamburg]);
+    expect(await ids(await api(key, 'GET', '/v1/leads?segment=anna&owner=ben'))).toEqual([]); // the rest still applies
+    await api(key, 'PUT', '/v1/segments/low', { name: 'Low', filter: { maxScore: -1 } });
+    expect(await ids(await api(key, 'GET', '/v1/leads?segment=low'))).toEqual([]);
+    expect((await ids(await api(key, 'GET', '/v1/leads?segment=low&max_score=1000000'))).length).toBe(3);
+  });
+
   it('pages through a segment with the cursor, which belongs to that segment only', async () => {
     const { id, key } = await site();
     for (let i = 0; i < 3; i++) await seedLead(id, { company: `Beta ${i}` });
@@ -78,6 +95,12 @@ describe('saved segments', () => {
       [{ name: 'x', filter: { updatedWithinDays: 1.5 } }, '/filter/updatedWithinDays'],
       [{ name: 'x', filter: { magnet: 'Not A Magnet' } }, '/filter/magnet'],
       [{ name: 'x', filter: { sql: 'DROP TABLE leads' } }, '/filter'],
+      [{ name: 'x', filter: { maxScore: 'high' } }, '/filter/maxScore'],
+      [{ name: 'x', filter: { owner: 'Anna B' } }, '/filter/owner'],
+      [{ name: 'x', filter: { salesStatus: 'closed' } }, '/filter/salesStatus'],
+      [{ name: 'x', filter: { country: 'Germany' } }, '/filter/country'],
+      [{ name: 'x', filter: { industry: '' } }, '/filter/industry'],
+      [{ name: 'x', filter: { industry: 'x'.repeat(61) } }, '/filter/industry'],
       [{ name: 'x\u0007', filter: {} }, '/name'],
       [{ name: 'x', filter: {}, extra: 1 }, ''],
     ];
