@@ -1,5 +1,9 @@
 import type { ViewProps } from '../views';
+import LeadDetail from './leads/detail';
+import LeadList from './leads/list';
 
-export default function View(_: ViewProps) {
-  return <h1 tabIndex={-1}>leads</h1>;
+/** The lead list (#/leads?filters) and one lead (#/leads/<id>). */
+export default function LeadsView({ route }: ViewProps) {
+  const id = route.rest[0];
+  return id ? <LeadDetail key={id} id={id} /> : <LeadList route={route} />;
 }

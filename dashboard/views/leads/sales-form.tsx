@@ -1,0 +1,95 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../../api';
+import { useFormat, useWords } from '../../i18n';
+import { useCan } from '../../session';
+import { useLoad } from '../../ui/use-load';
+import { NEXT_STATUSES, WORDS } from './words';
+
+export interface LeadSales { status: string | null; reason: string | null; ownerId: string | null; assignedAt: number | null; slaDueAt: number | null; value: number | null; currency: string | null }
+interface Owner { id: string; name: string; active: boolean }
+
+/** Owner and sales status: shown to everyone, editable with leads:write (PATCH /v1/leads/:id); the API's field errors next to their field. */
+export function SalesForm({ leadId, sales, editable, onSaved }: { leadId: string; sales: LeadSales; editable: boolean; onSaved: () => void }) {
+  const w = useWords(WORDS);
+  const f = useFormat();
+  const can = useCan();
+  const [owners] = useLoad((signal) => (can('config:write') ? api<{ owners: Owner[] }>('/v1/owners', { signal }).catch(() => ({ owners: [] })) : Promise.resolve({ owners: [] as Owner[] })), []);
+  const [owner, setOwner] = useState(sales.ownerId ?? '');
+  const [status, setStatus] = useState(sales.status ?? '');
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState('');
+  const list = owners.state === 'ready' ? owners.data.owners : [];
+  const ownerName = (id: string | null) => (id ? list.find((o) => o.id === id)?.name ?? id : w.noOwner);
+  const facts = (
+    <dl class="lead-facts">
+      <div><dt>{w.owner}</dt><dd>{ownerName(sales.ownerId)}</dd></div>
+      <div><dt>{w.salesStatus}</dt><dd>{sales.status ? w.sales[sales.status] ?? sales.status : '–'}</dd></div>
+      {sales.reason && <div><dt>{w.reason}</dt><dd>{sales.reason}</dd></div>}
+      {sales.assignedAt && <div><dt>{w.assignedAt}</dt><dd>{f.dateTime(sales.assignedAt)}</dd></div>}
+      {sales.slaDueAt && <div><dt>{w.slaDue}</dt><dd>{f.dateTime(sales.slaDueAt)}</dd></div>}
+      {sales.value !== null && sales.currency && <div><dt>{w.value}</dt><dd>{f.money(sales.value, sales.currency)}</dd></div>}
+    </dl>
+  );
+  if (!editable) return (<>{facts}<p class="muted">{w.readOnly}</p></>);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const body: Record<string, unknown> = {};
+    if (owner !== (sales.ownerId ?? '')) body.owner = owner || null;
+    if (status && status !== sales.status) body.status = status;
+    setErrors({});
+    if (!Object.keys(body).length) return setMessage(w.unchanged);
+    setBusy(true);
+    setMessage('');
+    try {
+      const r = await api<{ result: string }>(`/v1/leads/${encodeURIComponent(leadId)}`, { method: 'PATCH', body });
+      setMessage(r.result === 'unchanged' ? w.unchanged : w.savedSales);
+      onSaved();
+    } catch (err) {
+      const problem = err instanceof ApiError ? err.problem : undefined;
+      const byField: Record<string, string> = {};
+      for (const x of problem?.errors ?? []) byField[x.path.replace(/^\//, '').split('/')[0] || 'form'] = x.message;
+      if (!Object.keys(byField).length) byField.form = (err as Error).message;
+      setErrors(byField);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const statuses = [...(sales.status ? [sales.status] : []), ...(NEXT_STATUSES[sales.status ?? 'none'] ?? [])];
+  return (
+    <>
+      {facts}
+      <form class="stack-form" onSubmit={save} noValidate>
+        <div class="field">
+          <label for="sf-owner">{w.owner}</label>
+          {list.length ? (
+            <select id="sf-owner" value={owner} onChange={(e) => setOwner((e.target as HTMLSelectElement).value)} aria-invalid={!!errors.owner} aria-describedby={errors.owner ? 'sf-owner-error' : undefined}>
+              <option value="">{w.noOwner}</option>
+              {list.map((o) => <option key={o.id} value={o.id}>{o.name}{o.active ? '' : ' (–)'}</option>)}
+              {owner && !list.some((o) => o.id === owner) && <option value={owner}>{owner}</option>}
+            </select>
+          ) : (
+            <input id="sf-owner" value={owner} maxLength={40} placeholder={w.ownerId} onInput={(e) => setOwner((e.target as HTMLInputElement).value.trim())} aria-invalid={!!errors.owner} aria-describedby={errors.owner ? 'sf-owner-error' : undefined} />
+          )}
+          {errors.owner && <p id="sf-owner-error" class="field-error">{errors.owner}</p>}
+        </div>
+        <div class="field">
+          <label for="sf-status">{w.salesStatus}</label>
+          <select id="sf-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)} aria-invalid={!!errors.status} aria-describedby={errors.status ? 'sf-status-error' : undefined}>
+            {!sales.status && <option value="">–</option>}
+            {statuses.map((s) => <option key={s} value={s}>{w.sales[s] ?? s}</option>)}
+          </select>
+          {errors.status && <p id="sf-status-error" class="field-error">{errors.status}</p>}
+        </div>
+        {/* Errors of fields this form has no control for (e.g. the deal value of won) are said here, with the field's name. */}
+        {Object.entries(errors).filter(([k]) => k !== 'owner' && k !== 'status').map(([k, m]) => (
+          <p key={k} class="field-error">{k === 'form' ? m : `${k}: ${m}`}</p>
+        ))}
+        {Object.keys(errors).length > 0 && <p class="sr-only" role="alert">{Object.entries(errors).map(([k, m]) => `${k}: ${m}`).join(' ')}</p>}
+        <button type="submit" disabled={busy}>{busy ? w.saving : w.save}</button>
+        <p role="status" class={message ? 'notice' : 'sr-only'}>{message}</p>
+      </form>
+    </>
+  );
+}
