@@ -58,10 +58,9 @@ export function toDraft(model: Obj): Obj {
   return draft;
 }
 
-/** A typed number: "1.5", "1,5", "-300", "3 000" or "3.000" read as numbers; anything else is sent as typed. */
+/** A typed number: "1.5", "1,5", "-300" or "3 000" read as numbers; anything else is sent as typed (the API names it). */
 export function readNumber(s: string): Json {
   const t = s.trim().replace(/[\s\u202f\u00a0]/g, '');
-  if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) return Number(t.replace(/\./g, ''));
   const n = t.replace(/^(-?\d+),(\d+)$/, '$1.$2');
   return /^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(n) ? Number(n) : s;
 }
