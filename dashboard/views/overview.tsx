@@ -84,13 +84,22 @@ export default function OverviewView({ route }: ViewProps) {
     const to = Date.now();
     const from = to - days * DAY;
     const q = query({ from, to, magnet, source });
-    const [funnel, overview, sources] = await Promise.all([
+    const [funnel, overview] = await Promise.all([
       api<Funnel>(`/v1/reports/funnel${q}`, { signal }),
       api<Overview>(`/v1/reports/overview${q}`, { signal }),
-      api<Funnel>(`/v1/reports/funnel${query({ from, to, by: 'source' })}`, { signal }),
     ]);
-    return { funnel, overview, sources: (sources.groups ?? []).map((g) => g.value).filter((v): v is string => !!v), from, to };
+    return { funnel, overview, from, to };
   }, [days, magnet, source]);
+  // The sources of the period cost a report of their own: asked only when the list is first opened.
+  const [sources, setSources] = useState<string[] | null>(null);
+  const loadSources = () => {
+    if (sources) return;
+    setSources([]);
+    const to = Date.now();
+    api<Funnel>(`/v1/reports/funnel${query({ from: to - days * DAY, to, by: 'source' })}`)
+      .then((r) => setSources((r.groups ?? []).map((g) => g.value).filter((v): v is string => !!v && v !== '(other)')))
+      .catch(() => setSources(null));
+  };
 
   return (
     <>
@@ -98,7 +107,7 @@ export default function OverviewView({ route }: ViewProps) {
       <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="ov-period">{w.period}</label>
-          <select id="ov-period" value={String(days)} onChange={(e) => set('days', (e.target as HTMLSelectElement).value, (v) => setDays(Number(v)))}>
+          <select id="ov-period" value={String(days)} onChange={(e) => { setSources(null); set('days', (e.target as HTMLSelectElement).value, (v) => setDays(Number(v))); }}>
             {PERIODS.map((n) => (
               <option key={n} value={String(n)}>{w.days(n)}</option>
             ))}
@@ -113,9 +122,9 @@ export default function OverviewView({ route }: ViewProps) {
         </div>
         <div class="field">
           <label for="ov-source">{w.source}</label>
-          <select id="ov-source" value={source} onChange={(e) => set('source', (e.target as HTMLSelectElement).value, setSource)}>
+          <select id="ov-source" value={source} onFocus={loadSources} onPointerDown={loadSources} onChange={(e) => set('source', (e.target as HTMLSelectElement).value, setSource)}>
             <option value="">{w.all}</option>
-            {loaded.state === 'ready' && [...new Set([...loaded.data.sources, ...(source ? [source] : [])])].map((s) => <option key={s} value={s}>{s}</option>)}
+            {[...new Set([...(sources ?? []), ...(source ? [source] : [])])].map((s) => <option key={s} value={s}>{s}</option>)}
           </select>
         </div>
       </form>
