@@ -138,6 +138,8 @@ export default function OverviewView({ route }: ViewProps) {
           const dayList = daysBetween(from, to);
           const perDay = new Map(overview.newLeads.map((d) => [d.day, d.count]));
           const changesByStage = Object.entries(overview.totals.byStage);
+          const changesPerDay = new Map<string, number>();
+          for (const c of overview.stageChanges) changesPerDay.set(c.day, (changesPerDay.get(c.day) ?? 0) + c.count);
           const sd = overview.scoreDistribution;
           const won = byStep.get('won')?.count ?? 0;
           return (
@@ -175,7 +177,10 @@ export default function OverviewView({ route }: ViewProps) {
                 <section class="card" aria-labelledby="ov-changes">
                   <h2 id="ov-changes">{w.stageChanges}</h2>
                   {changesByStage.length ? (
+                    <>
+                    <Columns label={w.stageChanges} tableLabel={w.table} format={(n) => f.number(n)} columns={dayList.map((d) => ({ label: f.day(d), value: changesPerDay.get(d) ?? 0 }))} />
                     <Bars label={w.stageChanges} format={(n) => f.number(n)} bars={changesByStage.map(([stage, count]) => ({ label: w.stages[stage] ?? stage, value: count }))} />
+                    </>
                   ) : (
                     <p class="muted">{w.noChanges}</p>
                   )}

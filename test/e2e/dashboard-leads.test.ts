@@ -148,6 +148,13 @@ describe('dashboard: leads', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.field-error', { hasText: 'is required for won' }).waitFor();
     expect((await apiCall(s.key, 'GET', `/v1/leads/${s.sam.id}`)).lead.sales.status).toBe('accepted');
+    // With the deal value and its currency, the same move goes through.
+    await page.getByLabel('Deal value').fill('12500,50');
+    await page.getByLabel(/^Currency/).fill('eur');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await apiCall(s.key, 'GET', `/v1/leads/${s.sam.id}`)).lead.sales.status).toBe('won');
+    const won = (await apiCall(s.key, 'GET', `/v1/leads/${s.sam.id}`)).lead.sales;
+    expect([won.value, won.currency]).toEqual([12500.5, 'EUR']);
 
     // Lena's lead: the negative rule, then erased behind the typed confirmation.
     await page.goto(`${inject('stack').url}/app#/leads/${s.lena.id}`);

@@ -103,6 +103,10 @@ describe('dashboard sign-in', () => {
     const { context, page, problems } = await dashboardPage(browser);
     await signIn(page);
     await page.getByLabel('Period', { exact: true }).selectOption('90');
+    // Opening the source list asks for the period's sources once; then only the period's change calls the API.
+    const sources = page.waitForResponse((r) => r.url().includes('by=source'));
+    await page.getByLabel('Source', { exact: true }).focus();
+    expect((await sources).status()).toBe(200);
     await context.clearCookies();
     await page.getByLabel('Period', { exact: true }).selectOption('7');
     const dialog = page.getByRole('dialog', { name: 'Your session has ended' });

@@ -7,6 +7,11 @@ import { NEXT_STATUSES, WORDS } from './words';
 
 export interface LeadSales { status: string | null; reason: string | null; ownerId: string | null; assignedAt: number | null; slaDueAt: number | null; value: number | null; currency: string | null }
 interface Owner { id: string; name: string; active: boolean }
+interface SalesSettings { settings: { rejectReasons: string[]; lostReasons: string[] } }
+
+/** What a move needs besides the status: a reason to reject or lose, a deal value to win. */
+const NEEDS_REASON = new Set(['rejected', 'lost']);
+const TAKES_VALUE = new Set(['opportunity', 'won']);
 
 /** Owner and sales status: shown to everyone, editable with leads:write (PATCH /v1/leads/:id); the API's field errors next to their field. */
 export function SalesForm({ leadId, sales, editable, onSaved }: { leadId: string; sales: LeadSales; editable: boolean; onSaved: () => void }) {
@@ -16,6 +21,11 @@ export function SalesForm({ leadId, sales, editable, onSaved }: { leadId: string
   const [owners] = useLoad((signal) => (can('config:write') ? api<{ owners: Owner[] }>('/v1/owners', { signal }).catch(() => ({ owners: [] })) : Promise.resolve({ owners: [] as Owner[] })), []);
   const [owner, setOwner] = useState(sales.ownerId ?? '');
   const [status, setStatus] = useState(sales.status ?? '');
+  const [reason, setReason] = useState('');
+  const [value, setValue] = useState(sales.value === null ? '' : String(sales.value));
+  const [currency, setCurrency] = useState(sales.currency ?? 'EUR');
+  const [settings] = useLoad((signal) => api<SalesSettings>('/v1/sales/settings', { signal }).catch(() => null), []);
+  const reasons = settings.state === 'ready' && settings.data ? (status === 'lost' ? settings.data.settings.lostReasons : settings.data.settings.rejectReasons) : [];
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState('');
@@ -37,7 +47,16 @@ export function SalesForm({ leadId, sales, editable, onSaved }: { leadId: string
     e.preventDefault();
     const body: Record<string, unknown> = {};
     if (owner !== (sales.ownerId ?? '')) body.owner = owner || null;
-    if (status && status !== sales.status) body.status = status;
+    if (status && status !== sales.status) {
+      body.status = status;
+      if (NEEDS_REASON.has(status) && reason) body.reason = reason;
+      if (TAKES_VALUE.has(status) && value.trim()) {
+        // Sent as typed when it is no number, so the API's own message explains it.
+        const n = Number(value.replace(',', '.'));
+        body.value = Number.isFinite(n) ? n : value;
+        body.currency = currency.trim();
+      }
+    }
     setErrors({});
     if (!Object.keys(body).length) return setMessage(w.unchanged);
     setBusy(true);
@@ -82,8 +101,32 @@ export function SalesForm({ leadId, sales, editable, onSaved }: { leadId: string
           </select>
           {errors.status && <p id="sf-status-error" class="field-error">{errors.status}</p>}
         </div>
+        {NEEDS_REASON.has(status) && status !== sales.status && (
+          <div class="field">
+            <label for="sf-reason">{w.reason}</label>
+            <select id="sf-reason" value={reason} onChange={(e) => setReason((e.target as HTMLSelectElement).value)} aria-invalid={!!errors.reason} aria-describedby={errors.reason ? 'sf-reason-error' : undefined}>
+              <option value="">–</option>
+              {reasons.map((r) => <option key={r} value={r}>{r}</option>)}
+            </select>
+            {errors.reason && <p id="sf-reason-error" class="field-error">{errors.reason}</p>}
+          </div>
+        )}
+        {TAKES_VALUE.has(status) && status !== sales.status && (
+          <>
+            <div class="field">
+              <label for="sf-value">{w.value}</label>
+              <input id="sf-value" inputMode="decimal" value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} aria-invalid={!!errors.value} aria-describedby={errors.value ? 'sf-value-error' : undefined} />
+              {errors.value && <p id="sf-value-error" class="field-error">{errors.value}</p>}
+            </div>
+            <div class="field">
+              <label for="sf-currency">{w.currency}</label>
+              <input id="sf-currency" value={currency} maxLength={3} size={4} onInput={(e) => setCurrency((e.target as HTMLInputElement).value)} aria-invalid={!!errors.currency} aria-describedby={errors.currency ? 'sf-currency-error' : undefined} />
+              {errors.currency && <p id="sf-currency-error" class="field-error">{errors.currency}</p>}
+            </div>
+          </>
+        )}
         {/* Errors of fields this form has no control for (e.g. the deal value of won) are said here, with the field's name. */}
-        {Object.entries(errors).filter(([k]) => k !== 'owner' && k !== 'status').map(([k, m]) => (
+        {Object.entries(errors).filter(([k]) => !['owner', 'status', 'reason', 'value', 'currency'].includes(k)).map(([k, m]) => (
           <p key={k} class="field-error">{k === 'form' ? m : `${k}: ${m}`}</p>
         ))}
         {Object.keys(errors).length > 0 && <p class="sr-only" role="alert">{Object.entries(errors).map(([k, m]) => `${k}: ${m}`).join(' ')}</p>}
