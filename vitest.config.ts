@@ -14,6 +14,9 @@ const migrations = await readD1Migrations(fileURLToPath(new URL('./edge/migratio
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // Two files at a time for unit and edge even on a 2-core machine (the default there is one):
+    // edge files wait on workerd and D1 more than they compute. e2e stays one file at a time.
+    maxWorkers: 2,
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },

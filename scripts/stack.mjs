@@ -55,11 +55,13 @@ function run(cmd, args, opts = {}) {
 const GATED = join(ROOT, 'examples', 'gated');
 
 /**
- * Builds the snippet and widget; with `examples`, copies the demo site beside
- * them — except examples/gated/, whose files must never be public.
+ * Builds the snippet, widget and dashboard (`bundles: false` when they were
+ * just built, as `npm test` does before the tests); with `examples`, copies
+ * the demo site beside them — except examples/gated/, whose files must never
+ * be public.
  */
-export function build({ examples = true } = {}) {
-  run(process.execPath, [ROLLUP, '-c', '--silent']);
+export function build({ examples = true, bundles = true } = {}) {
+  if (bundles) run(process.execPath, [ROLLUP, '-c', '--silent']);
   rmSync(join(ROOT, 'dist', 'public', 'gated'), { recursive: true, force: true });
   if (examples) {
     cpSync(join(ROOT, 'examples'), join(ROOT, 'dist', 'public'), { recursive: true, filter: (src) => !src.startsWith(GATED) });
@@ -255,13 +257,13 @@ export async function seedDemoMagnet(url, token) {
 /**
  * Starts the whole stack and resolves once it answers and is seeded.
  * @param {{ port?: number, persistTo?: string, adminToken?: string, vars?: Record<string,string>,
- *           logFile?: string, inherit?: boolean, examples?: boolean, skipBuild?: boolean }} [opts]
+ *           logFile?: string, inherit?: boolean, examples?: boolean, skipBuild?: boolean, prebuilt?: boolean }} [opts]
  */
 export async function startStack(opts = {}) {
   const port = opts.port ?? (await freePort());
   const persistTo = opts.persistTo ?? join(ROOT, '.wrangler', 'state');
   const adminToken = opts.adminToken ?? devAdminToken();
-  if (!opts.skipBuild) build({ examples: opts.examples ?? true });
+  if (!opts.skipBuild) build({ examples: opts.examples ?? true, bundles: !opts.prebuilt });
   mkdirSync(persistTo, { recursive: true });
   applyMigrations(persistTo);
 

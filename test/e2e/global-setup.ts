@@ -17,7 +17,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), 'lodestone-e2e-'));
-  const stack = await startStack({ persistTo, adminToken: `adm_e2e_${Date.now()}` });
+  // `npm test` builds the bundles right before the tests and says so; a direct vitest run builds them here.
+  const stack = await startStack({ persistTo, adminToken: `adm_e2e_${Date.now()}`, prebuilt: process.env.LODESTONE_PREBUILT === '1' });
   project.provide('stack', {
     url: stack.url,
     port: stack.port,
