@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { apiCall } from './api-helpers';
 
 /** Screenshots of every view land here, for a reviewer to look at (git-ignored). */
 export const SHOTS = resolve('test-output/dashboard');
@@ -23,6 +24,21 @@ export async function dashboardPage(browser: Browser, opts: { width?: number; lo
     if (/Content.Security.Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
   });
   return { context, page, problems };
+}
+
+/**
+ * A site of its own for one test file: a key with every scope, a
+ * `leads:read` key, and the given scoring model. `tag` makes addresses unique.
+ */
+export async function dashboardSite(prefix: string, name: string, model: unknown) {
+  const { adminToken } = stack();
+  const tag = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  const site = `${prefix}-${tag}`;
+  await apiCall(adminToken, 'POST', '/admin/sites', { id: site, name, origins: [`https://www.acme-${prefix}.example`] });
+  const { secret: key } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e', scopes: ['leads:read', 'leads:write', 'config:write'] });
+  const { secret: readKey } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e read', scopes: ['leads:read'] });
+  await apiCall(key, 'PUT', '/v1/scoring-model', model);
+  return { site, key: key as string, readKey: readKey as string, tag };
 }
 
 /** Opens /app and signs in with the key; resolves once a view's heading is there (the sign-in page has no #main). */

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiCall } from './api-helpers';
 import { launchBrowser } from './browser';
-import { checkView, dashboardPage, signIn } from './dashboard-helpers';
+import { checkView, dashboardPage, dashboardSite, signIn } from './dashboard-helpers';
 
 /**
  * The leads view on the real stack in Chromium: a site of its own with
@@ -32,13 +32,7 @@ const MODEL = {
 };
 
 async function seedSite() {
-  const { adminToken } = inject('stack');
-  const tag = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
-  const site = `leads-${tag}`;
-  await apiCall(adminToken, 'POST', '/admin/sites', { id: site, name: 'Acme Maschinen', origins: ['https://www.acme-leads.example'] });
-  const { secret: key } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e', scopes: ['leads:read', 'leads:write', 'config:write'] });
-  const { secret: readKey } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e read', scopes: ['leads:read'] });
-  await apiCall(key, 'PUT', '/v1/scoring-model', MODEL);
+  const { site, key, readKey, tag } = await dashboardSite('leads', 'Acme Maschinen', MODEL);
   await apiCall(key, 'PUT', '/v1/owners', { owners: [
     { id: 'anna', name: 'Anna Berg', email: `anna.${tag}@sales.example`, lang: 'de' },
     { id: 'ben', name: 'Ben Cole', email: `ben.${tag}@sales.example`, lang: 'en' },
@@ -63,22 +57,11 @@ async function seedSite() {
 
 const rows = (page: Page) => page.locator('table.leads tbody tr');
 
-/** Sign-in, once more if the first load met another engineer's build rewriting dist/ (its assets 404 for a moment). */
-async function signInTo(page: Page, key: string, hash: string) {
-  try {
-    await page.goto(`${inject('stack').url}/app${hash}`);
-    await page.getByLabel(/API key|API-Schlüssel/).waitFor({ timeout: 10_000 });
-  } catch {
-    await new Promise((r) => setTimeout(r, 3000));
-  }
-  await signIn(page, key, hash);
-}
-
 describe('dashboard: leads', () => {
   it('filters, saves and applies a segment, explains a score, writes back, exports and erases', async () => {
     const s = await seedSite();
     const { page, problems, context } = await dashboardPage(browser);
-    await signInTo(page, s.key, '#/leads');
+    await signIn(page, s.key, '#/leads');
     await page.getByRole('heading', { level: 1, name: 'Leads' }).waitFor();
     await expect.poll(() => rows(page).count()).toBe(3);
     await checkView(page, 'leads-list', () => rows(page).first().waitFor());
@@ -184,7 +167,7 @@ describe('dashboard: leads', () => {
   it('in German, and for a read-only key without edit or erase controls', async () => {
     const s = await seedSite();
     const { page, problems, context } = await dashboardPage(browser, { locale: 'de-DE' });
-    await signInTo(page, s.readKey, '#/leads');
+    await signIn(page, s.readKey, '#/leads');
     await page.getByRole('heading', { level: 1, name: 'Leads' }).waitFor();
     await expect.poll(() => rows(page).count()).toBe(3);
     await checkView(page, 'leads-list-de', () => rows(page).first().waitFor());

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiCall } from './api-helpers';
 import { launchBrowser } from './browser';
-import { checkView, dashboardPage, signIn } from './dashboard-helpers';
+import { checkView, dashboardPage, dashboardSite, signIn } from './dashboard-helpers';
 import { Receiver } from './webhook-receiver';
 
 /**
@@ -34,13 +34,7 @@ const MODEL = {
 };
 
 async function opsSite() {
-  const { adminToken } = inject('stack');
-  const tag = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
-  const site = `ops-${tag}`;
-  await apiCall(adminToken, 'POST', '/admin/sites', { id: site, name: 'Acme Software', origins: ['https://www.acme-ops.example'] });
-  const { secret: key } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e', scopes: ['leads:read', 'leads:write', 'config:write'] });
-  const { secret: readKey } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e read', scopes: ['leads:read'] });
-  await apiCall(key, 'PUT', '/v1/scoring-model', MODEL);
+  const { site, key, readKey, tag } = await dashboardSite('ops', 'Acme Software', MODEL);
   await apiCall(key, 'PUT', '/v1/owners', { owners: [
     { id: 'anna', name: 'Anna Berg', email: `anna.${tag}@sales.example`, lang: 'de', weight: 2, territory: { industries: ['Software'] } },
     { id: 'desk', name: 'Sales Desk', email: `desk.${tag}@sales.example`, fallback: true },
@@ -65,9 +59,8 @@ async function importSqlLead(key: string, tag: string) {
 
 const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
-/** Opens a view from the navigation at desktop width (checkView leaves the page at 375 px, where the menu is folded). */
+/** Opens a view from the navigation (checkView leaves the page at 1280 px, where the menu is unfolded). */
 async function openView(page: Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
 }
 

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiCall } from './api-helpers';
 import { launchBrowser } from './browser';
-import { checkView, dashboardPage, shoot, signIn } from './dashboard-helpers';
+import { checkView, dashboardPage, dashboardSite, shoot, signIn } from './dashboard-helpers';
 
 /**
  * The scoring view on the real stack in Chromium: a site of its own with 88
@@ -31,13 +31,8 @@ const MODEL = {
 };
 
 async function seed() {
-  const { adminToken, url } = inject('stack');
-  const tag = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
-  const site = `scoring-${tag}`;
-  await apiCall(adminToken, 'POST', '/admin/sites', { id: site, name: 'Acme Maschinen', origins: ['https://www.acme-scoring.example'] });
-  const { secret: key } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e', scopes: ['leads:read', 'leads:write', 'config:write'] });
-  const { secret: readKey } = await apiCall(adminToken, 'POST', `/admin/sites/${site}/keys`, { name: 'e2e read', scopes: ['leads:read'] });
-  await apiCall(key, 'PUT', '/v1/scoring-model', MODEL);
+  const { key, readKey, tag } = await dashboardSite('scoring', 'Acme Maschinen', MODEL);
+  const { url } = inject('stack');
   // 88 leads in four rounds of 22 (11 machine builders, 9 of them won; 11 schools, 2 of them won), each round imported
   // and written back before the next, so every quarter of the hand-offs (the suggestion's hold-out is the newest) has both.
   const consent = 'consent,"Ja, Acme darf mich per E-Mail informieren.",2026-09-01,Messe';
