@@ -52,8 +52,8 @@ const port = await freePort();
 const now = Date.now();
 applyMigrations(persistTo);
 let t = Date.now();
-execSql(persistTo, siteSql('scale', `http://127.0.0.1:${port}`, now) + leadsSql('scale', LEADS, now, false));
-execSql(persistTo, eventsSql('scale', now, LEADS, PER_LEAD));
+execSql(persistTo, siteSql('scale', `http://127.0.0.1:${port}`, now) + leadsSql('scale', LEADS, now, true));
+execSql(persistTo, eventsSql('scale', now, LEADS, PER_LEAD, true));
 // Varied fit so the list and the score distribution are not one value.
 execSql(persistTo, `UPDATE lead_scores SET fit = CAST(substr(lead_id, 2) AS INTEGER) % 97 WHERE site_id = 'scale';`);
 console.log(`seeded ${LEADS.toLocaleString('en')} leads and ${(LEADS * PER_LEAD).toLocaleString('en')} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);

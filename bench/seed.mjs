@@ -42,15 +42,19 @@ SELECT '${site}', id, 1, 0, '[]', 0, -1, '{"modelVersion":1,"lastSeq":-1,"events
 FROM leads WHERE site_id = '${site}';
 ${visitors ? `INSERT INTO lead_visitors (site_id, visitor_id, lead_id, linked_at) SELECT '${site}', 'v' || substr(id, 2), id, ${now} FROM leads WHERE site_id = '${site}';` : ''}`;
 
-/** `perLead` scored events per lead over the last 90 days. @param {string} site @param {number} now @param {number} leads @param {number} perLead */
-export const eventsSql = (site, now, leads, perLead) => `
+/**
+ * `perLead` scored events per lead over the last 90 days; with `visitors`,
+ * each from the visitor id leadsSql links to its lead (as the snippet sends them).
+ * @param {string} site @param {number} now @param {number} leads @param {number} perLead @param {boolean} [visitors]
+ */
+export const eventsSql = (site, now, leads, perLead, visitors = false) => `
 WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${leads * perLead - 1})
-INSERT INTO events (site_id, event_id, kind, url, path, ts, client_ts, received_at, lead_id, lead_seq)
+INSERT INTO events (site_id, event_id, kind, url, path, ts, client_ts, received_at, lead_id, lead_seq, visitor_id)
 SELECT '${site}', 'e' || i,
        CASE i % 10 WHEN 0 THEN 'pricing_view' WHEN 1 THEN 'download' WHEN 2 THEN 'form_submit' ELSE 'pageview' END,
        'https://scale.example/', CASE i % 7 WHEN 0 THEN '/kontakt' WHEN 1 THEN '/karriere/jobs' ELSE '/blog' END,
        ${now} - (i % 90) * 86400000, ${now} - (i % 90) * 86400000, ${now} - (i % 90) * 86400000,
-       printf('l%07d', i / ${perLead}), i % ${perLead}
+       printf('l%07d', i / ${perLead}), i % ${perLead}, ${visitors ? `printf('v%07d', i / ${perLead})` : 'NULL'}
 FROM k;`;
 
 /** @param {autocannon.Options} opts @returns {Promise<autocannon.Result>} */

@@ -79,6 +79,33 @@ export function leadSteps(leads: readonly FunnelLead[]): (readonly [LeadStep, nu
   });
 }
 
+/**
+ * A cohort's lead steps counted by the database instead of lead by lead:
+ * `furthest[i]` leads got furthest to LEAD_STEPS[i] (holes are zero),
+ * `middles[i]` holds the middle gap (odd count) or two (even) of the moves
+ * into step i, and `revenue` the sum of won deals per currency.
+ */
+export interface CohortFunnel {
+  furthest: number[];
+  middles: number[][];
+  revenue: Record<string, number>;
+}
+
+/** leadSteps from counts: the same steps, counts and medians as leadSteps of the leads themselves. */
+export function leadStepsOf(f: CohortFunnel): (readonly [LeadStep, number, number | null])[] {
+  return LEAD_STEPS.map((step, i) => {
+    let count = 0;
+    for (let j = i; j < LEAD_STEPS.length; j++) count += f.furthest[j] ?? 0;
+    const mid = i ? f.middles[i] : undefined;
+    return [step, count, mid?.length ? mid.reduce((a, b) => a + b, 0) / mid.length : null] as const;
+  });
+}
+
+/** Sums per currency rounded to the cent, as revenue() rounds them. */
+export function roundedRevenue(sums: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(sums).map(([c, v]) => [c, Math.round(v * 100) / 100]));
+}
+
 /** The sum of won deals per currency. */
 export function revenue(leads: readonly FunnelLead[]): Record<string, number> {
   const out: Record<string, number> = {};

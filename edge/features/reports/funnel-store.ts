@@ -12,6 +12,7 @@
  * was still accepted.
  */
 import { firstEventSql, firstMagnetSql } from './lead-filter-store';
+import type { CohortFunnel } from '../../core/funnel';
 
 export interface BehaviourCounts {
   visitors: number;
@@ -21,14 +22,15 @@ export interface BehaviourCounts {
 }
 
 export async function behaviourCounts(db: D1Database, siteId: string, from: number, to: number): Promise<BehaviourCounts> {
+  // One pass over the time index, which carries kind and visitor id (migration 0015): no row lookups.
   const row = await db
     .prepare(`
-      WITH ev AS (SELECT kind, visitor_id FROM events WHERE site_id = ?1 AND received_at >= ?2 AND received_at < ?3)
-      SELECT
-        (SELECT COUNT(DISTINCT visitor_id) FROM ev WHERE visitor_id IS NOT NULL) AS visitors,
-        (SELECT COUNT(DISTINCT visitor_id) FROM ev WHERE visitor_id IS NOT NULL AND kind = 'pricing_view') AS pricingVisitors,
-        (SELECT COUNT(DISTINCT visitor_id) FROM ev WHERE visitor_id IS NOT NULL AND kind = 'form_view') AS formViewers,
-        (SELECT COUNT(*) FROM ev WHERE visitor_id IS NULL AND kind = 'pageview') AS anonymousPageviews`)
+      SELECT COUNT(DISTINCT visitor_id) AS visitors,
+             COUNT(DISTINCT CASE WHEN kind = 'pricing_view' THEN visitor_id END) AS pricingVisitors,
+             COUNT(DISTINCT CASE WHEN kind = 'form_view' THEN visitor_id END) AS formViewers,
+             COALESCE(SUM(visitor_id IS NULL AND kind = 'pageview'), 0) AS anonymousPageviews
+      FROM events INDEXED BY events_by_site_time
+      WHERE site_id = ?1 AND received_at >= ?2 AND received_at < ?3`)
     .bind(siteId, from, to)
     .first<BehaviourCounts>();
   return row!;
@@ -86,4 +88,54 @@ export async function cohortLeads(
     .bind(siteId, from, to, onlyMagnet)
     .all<CohortLead>();
   return results;
+}
+
+/**
+ * The lead steps of the cohort of leads created in [from, to) counted in SQL
+ * (only those whose first magnet is `onlyMagnet` when given): how many
+ * leads got furthest to each step (LEAD_STEPS index 0–6), the middle gap or
+ * two of every step (core/funnel medianOf), and the won deals per currency.
+ * One query, a few dozen rows back however large the cohort: the report
+ * without a breakdown or a source filter (those read each lead's first
+ * touch, cohortLeads).
+ */
+export async function cohortFunnel(db: D1Database, siteId: string, from: number, to: number, onlyMagnet: string | null): Promise<CohortFunnel> {
+  // Step i's time and the one before it, for each of steps 1–6 (D1 caps compound SELECTs, so no UNION per step).
+  const at = (offset: number) => `CASE s.value ${[1, 2, 3, 4, 5, 6].map((i) => `WHEN ${i} THEN t${i - offset}`).join(' ')} END`;
+  const { results } = await db
+    .prepare(`
+      WITH c AS (
+        SELECT l.id, l.created_at AS t0, l.confirmed_at AS t1, l.sales_status, l.deal_value, l.deal_currency
+        FROM leads l INDEXED BY leads_by_site_created
+        WHERE l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql('l.id')} = ?4)),
+      h AS (
+        SELECT lead_id,
+               MIN(CASE WHEN to_stage = 'mql' THEN at END) AS t2, MIN(CASE WHEN to_stage = 'sql' THEN at END) AS t3,
+               MIN(CASE WHEN to_stage = 'accepted' THEN at END) AS t4, MIN(CASE WHEN to_stage = 'opportunity' THEN at END) AS t5,
+               MIN(CASE WHEN to_stage = 'won' THEN at END) AS t6
+        FROM stage_history WHERE site_id = ?1 AND lead_id IN (SELECT id FROM c) GROUP BY lead_id),
+      x AS MATERIALIZED (
+        SELECT c.*, h.t2, h.t3, h.t4, h.t5, h.t6,
+               CASE WHEN h.t6 IS NOT NULL THEN 6 WHEN h.t5 IS NOT NULL THEN 5 WHEN h.t4 IS NOT NULL THEN 4 WHEN h.t3 IS NOT NULL THEN 3
+                    WHEN h.t2 IS NOT NULL THEN 2 WHEN c.t1 IS NOT NULL THEN 1 ELSE 0 END AS furthest
+        FROM c LEFT JOIN h ON h.lead_id = c.id),
+      g AS (
+        SELECT step, cur - prev AS gap FROM (SELECT s.value AS step, ${at(1)} AS prev, ${at(0)} AS cur FROM x CROSS JOIN json_each('[1,2,3,4,5,6]') s)
+        WHERE prev IS NOT NULL AND cur >= prev),
+      ranked AS (SELECT step, gap, ROW_NUMBER() OVER (PARTITION BY step ORDER BY gap) AS rn, COUNT(*) OVER (PARTITION BY step) AS n FROM g)
+      SELECT 'reached' AS part, furthest AS step, COUNT(*) AS value, NULL AS currency FROM x GROUP BY furthest
+      UNION ALL
+      SELECT 'middle', step, gap, NULL FROM ranked WHERE rn IN ((n + 1) / 2, n / 2 + 1)
+      UNION ALL
+      SELECT 'revenue', NULL, SUM(deal_value), deal_currency FROM x
+      WHERE sales_status = 'won' AND deal_value IS NOT NULL AND deal_currency IS NOT NULL AND deal_currency <> '' GROUP BY deal_currency`)
+    .bind(siteId, from, to, onlyMagnet)
+    .all<{ part: 'reached' | 'middle' | 'revenue'; step: number | null; value: number; currency: string | null }>();
+  const out: CohortFunnel = { furthest: [], middles: [], revenue: {} };
+  for (const r of results) {
+    if (r.part === 'reached') out.furthest[r.step!] = r.value;
+    else if (r.part === 'middle') (out.middles[r.step!] ??= []).push(r.value);
+    else out.revenue[r.currency!] = r.value;
+  }
+  return out;
 }

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { behaviourCounts, cohortLeads, type CohortLead } from './funnel-store';
+import { behaviourCounts, cohortFunnel, cohortLeads, type CohortLead } from './funnel-store';
 import { requireApiKey, type KeyedEnv } from '../sites';
 import { magnetKnown } from '../magnets';
 import { notFound } from '../../http/problem';
 import { funnelQuery, overviewQuery } from './schemas';
 import { validate } from '../../http/validate';
-import { chain, groupLeads, leadSteps, revenue, sourceOf, type FunnelGroup } from '../../core/funnel';
+import { chain, groupLeads, leadSteps, leadStepsOf, revenue, roundedRevenue, sourceOf, type FunnelGroup } from '../../core/funnel';
 import { periodOf } from './period';
 import { overviewOf } from './overview';
 
@@ -30,7 +30,9 @@ async function checkMagnet(db: D1Database, siteId: string, magnet: string | unde
  * brought. `by` breaks the lead steps down by first-touch source, magnet,
  * country, industry or owner; `magnet` and `source` keep only the leads
  * of that first magnet or first-touch source (the lead steps only: the
- * visitor steps stay site-wide). Defaults to the last 30 days.
+ * visitor steps stay site-wide). Defaults to the last 30 days. Without
+ * `by` and `source` the lead steps are counted in SQL (cohortFunnel); a
+ * breakdown or a source filter needs each lead's row (cohortLeads).
  *
  * GET /v1/reports/overview?from&to&magnet&source: new leads and stage
  * changes per day, the score distribution and temperatures (overview.ts).
@@ -42,23 +44,28 @@ export const reportRoutes = new Hono<KeyedEnv>()
     const siteId = c.get('apiKey').siteId;
     await checkMagnet(c.env.DB, siteId, q.magnet);
     const started = performance.now();
-    const [b, all] = await Promise.all([
+    const perLead = q.by !== undefined || q.source !== undefined;
+    const [b, all, counted] = await Promise.all([
       behaviourCounts(c.env.DB, siteId, from, to),
-      cohortLeads(c.env.DB, siteId, from, to, { source: q.by === 'source' || q.source !== undefined, magnet: q.by === 'magnet' }, q.magnet ?? null),
+      perLead
+        ? cohortLeads(c.env.DB, siteId, from, to, { source: q.by === 'source' || q.source !== undefined, magnet: q.by === 'magnet' }, q.magnet ?? null)
+        : null,
+      perLead ? null : cohortFunnel(c.env.DB, siteId, from, to, q.magnet ?? null),
     ]);
-    const cohort = q.source === undefined ? all : all.filter((l) => sourceOf(l.firstUtm, l.firstReferrer) === q.source);
+    const cohort = all && (q.source === undefined ? all : all.filter((l) => sourceOf(l.firstUtm, l.firstReferrer) === q.source));
     // The report's own time in the Worker, for the benchmark (npm run bench:loop).
     c.header('Server-Timing', `funnel;dur=${(performance.now() - started).toFixed(1)}`);
     const steps = chain([
-      ['visitors', b.visitors, null], ['pricing_visitors', b.pricingVisitors, null], ['form_viewers', b.formViewers, null], ...leadSteps(cohort),
+      ['visitors', b.visitors, null], ['pricing_visitors', b.pricingVisitors, null], ['form_viewers', b.formViewers, null],
+      ...(cohort ? leadSteps(cohort) : leadStepsOf(counted!)),
     ]);
     return c.json({
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       steps,
-      revenue: revenue(cohort),
+      revenue: cohort ? revenue(cohort) : roundedRevenue(counted!.revenue),
       anonymousPageviews: b.anonymousPageviews,
-      ...(q.by
+      ...(q.by && cohort
         ? { by: q.by, groups: groupLeads(cohort, GROUP_KEY[q.by]).map((g) => ({ value: g.value, steps: chain(leadSteps(g.leads)), revenue: revenue(g.leads) })) }
         : {}),
     });
