@@ -94,12 +94,15 @@ export async function cohortLeads(
  * The lead steps of the cohort of leads created in [from, to) counted in SQL
  * (only those whose first magnet is `onlyMagnet` when given): how many
  * leads got furthest to each step (LEAD_STEPS index 0–6), the middle gap or
- * two of every step (core/funnel medianOf), and the won deals per currency.
+ * two of every step (leadStepsOf takes their mean; left out without
+ * `medians`), and the won deals per currency.
  * One query, a few dozen rows back however large the cohort: the report
  * without a breakdown or a source filter (those read each lead's first
  * touch, cohortLeads).
  */
-export async function cohortFunnel(db: D1Database, siteId: string, from: number, to: number, onlyMagnet: string | null): Promise<CohortFunnel> {
+export async function cohortFunnel(
+  db: D1Database, siteId: string, from: number, to: number, onlyMagnet: string | null, medians = true,
+): Promise<CohortFunnel> {
   // Step i's time and the one before it, for each of steps 1–6 (D1 caps compound SELECTs, so no UNION per step).
   const at = (offset: number) => `CASE s.value ${[1, 2, 3, 4, 5, 6].map((i) => `WHEN ${i} THEN t${i - offset}`).join(' ')} END`;
   const { results } = await db
@@ -121,7 +124,7 @@ export async function cohortFunnel(db: D1Database, siteId: string, from: number,
         FROM c LEFT JOIN h ON h.lead_id = c.id),
       g AS (
         SELECT step, cur - prev AS gap FROM (SELECT s.value AS step, ${at(1)} AS prev, ${at(0)} AS cur FROM x CROSS JOIN json_each('[1,2,3,4,5,6]') s)
-        WHERE prev IS NOT NULL AND cur >= prev),
+        WHERE ?5 AND prev IS NOT NULL AND cur >= prev),
       ranked AS (SELECT step, gap, ROW_NUMBER() OVER (PARTITION BY step ORDER BY gap) AS rn, COUNT(*) OVER (PARTITION BY step) AS n FROM g)
       SELECT 'reached' AS part, furthest AS step, COUNT(*) AS value, NULL AS currency FROM x GROUP BY furthest
       UNION ALL
@@ -129,7 +132,7 @@ export async function cohortFunnel(db: D1Database, siteId: string, from: number,
       UNION ALL
       SELECT 'revenue', NULL, SUM(deal_value), deal_currency FROM x
       WHERE sales_status = 'won' AND deal_value IS NOT NULL AND deal_currency IS NOT NULL AND deal_currency <> '' GROUP BY deal_currency`)
-    .bind(siteId, from, to, onlyMagnet)
+    .bind(siteId, from, to, onlyMagnet, medians ? 1 : 0)
     .all<{ part: 'reached' | 'middle' | 'revenue'; step: number | null; value: number; currency: string | null }>();
   const out: CohortFunnel = { furthest: [], middles: [], revenue: {} };
   for (const r of results) {

@@ -23,7 +23,7 @@ async function checkMagnet(db: D1Database, siteId: string, magnet: string | unde
 }
 
 /**
- * GET /v1/reports/funnel?from&to&by&magnet&source: visitors → pricing visitors → form views
+ * GET /v1/reports/funnel?from&to&by&magnet&source&medians: visitors → pricing visitors → form views
  * → leads → confirmed → MQL → SQL → accepted → opportunity → won, with the
  * conversion, drop-off and median time between consecutive steps and the
  * revenue won per currency: where leads are lost, and what the won ones
@@ -33,6 +33,8 @@ async function checkMagnet(db: D1Database, siteId: string, magnet: string | unde
  * visitor steps stay site-wide). Defaults to the last 30 days. Without
  * `by` and `source` the lead steps are counted in SQL (cohortFunnel); a
  * breakdown or a source filter needs each lead's row (cohortLeads).
+ * `medians=false` leaves every medianMs null: the overview, which draws
+ * counts only, asks so, as the medians are most of the cost at scale.
  *
  * GET /v1/reports/overview?from&to&magnet&source: new leads and stage
  * changes per day, the score distribution and temperatures (overview.ts).
@@ -50,14 +52,15 @@ export const reportRoutes = new Hono<KeyedEnv>()
       perLead
         ? cohortLeads(c.env.DB, siteId, from, to, { source: q.by === 'source' || q.source !== undefined, magnet: q.by === 'magnet' }, q.magnet ?? null)
         : null,
-      perLead ? null : cohortFunnel(c.env.DB, siteId, from, to, q.magnet ?? null),
+      perLead ? null : cohortFunnel(c.env.DB, siteId, from, to, q.magnet ?? null, q.medians),
     ]);
     const cohort = all && (q.source === undefined ? all : all.filter((l) => sourceOf(l.firstUtm, l.firstReferrer) === q.source));
     // The report's own time in the Worker, for the benchmark (npm run bench:loop).
     c.header('Server-Timing', `funnel;dur=${(performance.now() - started).toFixed(1)}`);
+    const lead = (leads: CohortLead[]) => leadSteps(leads).map(([s, n, ms]) => [s, n, q.medians ? ms : null] as const);
     const steps = chain([
       ['visitors', b.visitors, null], ['pricing_visitors', b.pricingVisitors, null], ['form_viewers', b.formViewers, null],
-      ...(cohort ? leadSteps(cohort) : leadStepsOf(counted!)),
+      ...(cohort ? lead(cohort) : leadStepsOf(counted!)),
     ]);
     return c.json({
       from: new Date(from).toISOString(),
@@ -66,7 +69,7 @@ export const reportRoutes = new Hono<KeyedEnv>()
       revenue: cohort ? revenue(cohort) : roundedRevenue(counted!.revenue),
       anonymousPageviews: b.anonymousPageviews,
       ...(q.by && cohort
-        ? { by: q.by, groups: groupLeads(cohort, GROUP_KEY[q.by]).map((g) => ({ value: g.value, steps: chain(leadSteps(g.leads)), revenue: revenue(g.leads) })) }
+        ? { by: q.by, groups: groupLeads(cohort, GROUP_KEY[q.by]).map((g) => ({ value: g.value, steps: chain(lead(g.leads)), revenue: revenue(g.leads) })) }
         : {}),
     });
   })

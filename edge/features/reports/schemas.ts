@@ -22,6 +22,8 @@ export const funnelQuery = v.object({
   from: v.optional(instantParam),
   to: v.optional(instantParam),
   by: v.optional(v.picklist(FUNNEL_GROUPS, `must be one of ${FUNNEL_GROUPS.join(', ')}`)),
+  /** `false` leaves out the median times between steps: at scale, most of the report's cost. */
+  medians: v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((x) => x === 'true')), 'true'),
   ...leadFilters,
 });
 

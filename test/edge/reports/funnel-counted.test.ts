@@ -62,7 +62,7 @@ async function funnel(key: string, query: string): Promise<Funnel> {
 }
 
 describe('the funnel counted in SQL and lead by lead', () => {
-  it('gives the same lead steps, medians and revenue, whole and per magnet', { timeout: 30_000 }, async () => {
+  it('gives the same lead steps, medians and revenue, whole and per magnet; medians=false only leaves the medians out', { timeout: 30_000 }, async () => {
     const site = await createSite();
     const key = await apiKey(site);
     for (const m of ['wp', 'other']) expect((await api(key, 'PUT', `/v1/magnets/${m}`, magnetConfig())).status).toBe(201);
@@ -82,6 +82,16 @@ describe('the funnel counted in SQL and lead by lead', () => {
     expect(leadSteps.slice(1)).toEqual(byOwner.groups![0]!.steps.slice(1));
     expect(whole.revenue).toEqual(byOwner.groups![0]!.revenue);
     expect(Object.keys(whole.revenue).sort()).toEqual(['EUR', 'USD']);
+
+    // medians=false: the same counts, no medians, on both paths; anything but true or false is refused.
+    for (const [query, steps] of [['', whole.steps], ['&by=owner', byOwner.steps]] as const) {
+      const lean = await funnel(key, `${query}&medians=false`);
+      expect(lean.steps.map((s) => s.count)).toEqual(steps.map((s) => s.count));
+      expect(lean.steps.every((s) => s.medianMs === null)).toBe(true);
+      expect(lean.revenue).toEqual(whole.revenue);
+    }
+    const wrong = await api(key, 'GET', '/v1/reports/funnel?medians=no');
+    expect(wrong.status).toBe(400);
 
     const byMagnet = await funnel(key, '&by=magnet');
     for (const m of ['wp', 'other']) {
