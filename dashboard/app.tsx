@@ -7,7 +7,7 @@ import { SessionContext } from './session';
 import { Shell } from './shell';
 import { Loading, Failed } from './ui/states';
 import { SignIn } from './sign-in';
-import { VIEWS } from './view-registry';
+import { loadedView, loadView, viewOf } from './view-registry';
 import type { ViewProps } from './views';
 
 type Auth = { state: 'checking' } | { state: 'out' } | { state: 'in'; session: SessionInfo } | { state: 'expired'; session: SessionInfo };
@@ -17,15 +17,16 @@ const loaded = new Map<string, ComponentType<ViewProps>>();
 /** Loads a view's chunk on first use, then moves focus to its heading (a new view for screen readers too). */
 function LazyView({ id }: { id: string }) {
   const route = useRoute();
-  const entry = VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
-  const [View, setView] = useState<ComponentType<ViewProps> | undefined>(() => loaded.get(entry.id));
+  const entry = viewOf(id);
+  // The chunk the entry asked for at boot has often come before the session: then the view draws in the first render.
+  const [View, setView] = useState<ComponentType<ViewProps> | undefined>(() => loaded.get(entry.id) ?? loadedView(entry.id));
   const [error, setError] = useState<Error | null>(null);
   useEffect(() => {
-    const known = loaded.get(entry.id);
+    const known = loaded.get(entry.id) ?? loadedView(entry.id);
     if (known) return setView(() => known);
     setView(undefined);
     let live = true;
-    entry.load().then(
+    loadView(entry.id).then(
       (m) => {
         loaded.set(entry.id, m.default);
         if (live) setView(() => m.default);
@@ -45,7 +46,8 @@ function LazyView({ id }: { id: string }) {
   return <View key={key} route={route} />;
 }
 
-export function App() {
+/** `session`: the check the entry started at boot, alongside the view's chunk. */
+export function App({ session: booting }: { session?: Promise<SessionInfo> } = {}) {
   const [lang, setLang] = useState<Lang>(initialLang);
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
   const authRef = useRef(auth);
@@ -56,7 +58,7 @@ export function App() {
     document.documentElement.lang = lang;
   }, [lang]);
   useEffect(() => {
-    getSession().then(
+    (booting ?? getSession()).then(
       (session) => setAuth({ state: 'in', session }),
       () => setAuth({ state: 'out' }),
     );

@@ -42,24 +42,46 @@ export function useLang(): Lang {
 
 const LOCALE: Record<Lang, string> = { en: 'en-GB', de: 'de-DE' };
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One Intl formatter per locale and options: making one costs far more than using it, and a view formats hundreds of values. */
+function numberFormat(locale: string, o: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale} ${JSON.stringify(o)}`;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(locale, o)));
+  return f;
+}
+
+function dateFormat(locale: string, o: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(o)}`;
+  let f = dateFormats.get(key);
+  if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(locale, o)));
+  return f;
+}
+
+const known = (n: number | null | undefined): n is number => n !== null && n !== undefined && Number.isFinite(n);
+
 /** Locale-aware formatters; dates in the viewer's own time zone. */
 export function useFormat() {
   const locale = LOCALE[useLang()];
+  const at = (d: string | number) => new Date(d);
   return {
     number: (n: number | null | undefined, digits = 0) =>
-      n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toLocaleString(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }),
+      known(n) ? numberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n) : '–',
     percent: (n: number | null | undefined, digits = 0) =>
-      n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toLocaleString(locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }),
-    money: (n: number, currency: string) => n.toLocaleString(locale, { style: 'currency', currency, maximumFractionDigits: 0 }),
-    date: (d: string | number | null | undefined) => (d === null || d === undefined ? '–' : new Date(d).toLocaleDateString(locale, { dateStyle: 'medium' })),
+      known(n) ? numberFormat(locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n) : '–',
+    money: (n: number, currency: string) => numberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(n),
+    date: (d: string | number | null | undefined) => (d === null || d === undefined ? '–' : dateFormat(locale, { dateStyle: 'medium' }).format(at(d))),
     dateTime: (d: string | number | null | undefined) =>
-      d === null || d === undefined ? '–' : new Date(d).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }),
+      d === null || d === undefined ? '–' : dateFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at(d)),
     /** A UTC calendar day (YYYY-MM-DD) as a short local label. */
-    day: (d: string) => new Date(`${d}T12:00:00Z`).toLocaleDateString(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+    day: (d: string) => dateFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(at(`${d}T12:00:00Z`)),
     duration: (ms: number | null | undefined) => {
       if (ms === null || ms === undefined) return '–';
       const h = ms / 3_600_000;
-      return h < 48 ? `${Math.round(h).toLocaleString(locale)} h` : `${Math.round(h / 24).toLocaleString(locale)} d`;
+      const whole = numberFormat(locale, {});
+      return h < 48 ? `${whole.format(Math.round(h))} h` : `${whole.format(Math.round(h / 24))} d`;
     },
   };
 }

@@ -17,6 +17,32 @@ export const VIEWS: { id: string; load: Loader; scope?: string }[] = [
   { id: 'magnets', load: () => import('./views/magnets') },
 ];
 
+/** The view of an id; an unknown id opens the overview. */
+export const viewOf = (id: string) => VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+
+const pending = new Map<string, ReturnType<Loader>>();
+const ready = new Map<string, ComponentType<ViewProps>>();
+
+/** A view whose chunk has already arrived, for a first render without waiting a turn. */
+export const loadedView = (id: string): ComponentType<ViewProps> | undefined => ready.get(viewOf(id).id);
+
+/**
+ * A view's module, fetched once. The entry asks for the opened view at
+ * boot, so its chunk travels alongside the session check instead of after
+ * it; a failed fetch is forgotten, and opening the view again retries.
+ */
+export function loadView(id: string): ReturnType<Loader> {
+  const entry = viewOf(id);
+  let p = pending.get(entry.id);
+  if (!p) {
+    p = entry.load();
+    pending.set(entry.id, p);
+    p.then((m) => ready.set(entry.id, m.default), () => undefined);
+    p.catch(() => pending.delete(entry.id));
+  }
+  return p;
+}
+
 export const NAV_WORDS = {
   en: { overview: 'Overview', leads: 'Leads', scoring: 'Scoring', sales: 'Sales', webhooks: 'Webhooks', nurture: 'Nurture', magnets: 'Magnets' },
   de: { overview: 'Überblick', leads: 'Leads', scoring: 'Scoring', sales: 'Vertrieb', webhooks: 'Webhooks', nurture: 'Nurturing', magnets: 'Lead-Magnete' },

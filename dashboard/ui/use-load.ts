@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 
 /** What a view shows while its data comes: loading, the data, or the error. */
@@ -12,7 +12,8 @@ export type Loaded<T> = { state: 'loading' } | { state: 'ready'; data: T } | { s
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
   const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
   const [tick, setTick] = useState(0);
-  useEffect(() => {
+  // A layout effect: the request leaves right after the render, not a frame later.
+  useLayoutEffect(() => {
     const ctl = new AbortController();
     setResult((r) => (r.state === 'ready' ? r : { state: 'loading' }));
     load(ctl.signal).then(

@@ -1,11 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { useFormat, useWords } from '../i18n';
 import { href, replaceParams } from '../router';
 import { useSession } from '../session';
 import { Bars, Columns } from '../ui/charts';
-import { Empty, Show } from '../ui/states';
-import { useLoad } from '../ui/use-load';
+import { Empty, Failed, Loading, Show } from '../ui/states';
+import { useLoad, type Loaded } from '../ui/use-load';
 import type { ViewProps } from '../views';
 
 interface FunnelStep { step: string; count: number; conversion: number | null; lost: number | null; medianMs: number | null }
@@ -79,24 +79,39 @@ export default function OverviewView({ route }: ViewProps) {
     replaceParams(p);
   };
 
-  const [magnets] = useLoad((signal) => api<{ magnets: Magnet[] }>('/v1/magnets', { signal }).catch(() => ({ magnets: [] })), []);
-  const [loaded, retry] = useLoad(async (signal) => {
+  // One period for both reports, so their numbers agree; a retry asks again for now.
+  const [tick, setTick] = useState(0);
+  const period = useMemo(() => {
     const to = Date.now();
-    const from = to - days * DAY;
-    const q = query({ from, to, magnet, source });
-    const [funnel, overview] = await Promise.all([
-      api<Funnel>(`/v1/reports/funnel${q}`, { signal }),
-      api<Overview>(`/v1/reports/overview${q}`, { signal }),
-    ]);
-    return { funnel, overview, from, to };
-  }, [days, magnet, source]);
+    return { from: to - days * DAY, to };
+  }, [days, magnet, source, tick]);
+  const filters = { ...period, magnet, source };
+  // Each panel draws when its own report arrives; the funnel is asked first (the database answers in turn).
+  const [funnelLoaded] = useLoad(
+    // Counts only: the view shows no medians, and they are most of the report's cost at scale.
+    (signal) => api<Funnel>(`/v1/reports/funnel${query({ ...filters, medians: 'false' })}`, { signal }),
+    [period],
+  );
+  // The database answers one query at a time: the overview's are asked once the funnel has its answer, so the funnel is not
+  // queued behind them. A reload keeps the funnel shown meanwhile (useLoad), so later changes ask for both at once.
+  const funnelDone = funnelLoaded.state !== 'loading';
+  const [overviewLoaded] = useLoad(
+    (signal) => (funnelDone ? api<Overview>(`/v1/reports/overview${query(filters)}`, { signal }) : new Promise<never>(() => undefined)),
+    [period, funnelDone],
+  );
+  const retry = () => setTick((t) => t + 1);
+  // The magnets fill a filter list: asked after the reports.
+  const [magnets] = useLoad(
+    (signal) => (overviewLoaded.state !== 'loading' ? api<{ magnets: Magnet[] }>('/v1/magnets', { signal }).catch(() => ({ magnets: [] })) : new Promise<never>(() => undefined)),
+    [overviewLoaded.state === 'loading'],
+  );
   // The sources of the period cost a report of their own: asked only when the list is first opened.
   const [sources, setSources] = useState<string[] | null>(null);
   const loadSources = () => {
     if (sources) return;
     setSources([]);
     const to = Date.now();
-    api<Funnel>(`/v1/reports/funnel${query({ from: to - days * DAY, to, by: 'source' })}`)
+    api<Funnel>(`/v1/reports/funnel${query({ from: to - days * DAY, to, by: 'source', medians: 'false' })}`)
       .then((r) => setSources((r.groups ?? []).map((g) => g.value).filter((v): v is string => !!v && v !== '(other)')))
       .catch(() => setSources(null));
   };
@@ -128,85 +143,113 @@ export default function OverviewView({ route }: ViewProps) {
           </select>
         </div>
       </form>
-      <Show loaded={loaded} retry={retry}>
-        {({ funnel, overview, from, to }) => {
-          const byStep = new Map(funnel.steps.map((s) => [s.step, s]));
-          if (!funnel.steps.some((s) => s.count) && !overview.totals.stageChanges) return <EmptySite siteId={session.site.id} />;
-          // The step with the largest share lost: the first question marketing asks.
-          const worst = funnel.steps.filter((s) => s.conversion !== null && (byStep.get(funnel.steps[funnel.steps.indexOf(s) - 1]?.step ?? '')?.count ?? 0) > 0)
-            .sort((a, b) => (a.conversion ?? 1) - (b.conversion ?? 1))[0];
-          const dayList = daysBetween(from, to);
-          const perDay = new Map(overview.newLeads.map((d) => [d.day, d.count]));
-          const changesByStage = Object.entries(overview.totals.byStage);
-          const changesPerDay = new Map<string, number>();
-          for (const c of overview.stageChanges) changesPerDay.set(c.day, (changesPerDay.get(c.day) ?? 0) + c.count);
-          const sd = overview.scoreDistribution;
-          const won = byStep.get('won')?.count ?? 0;
-          return (
-            <>
-              <ul class="kpis">
-                <li><span class="kpi-value">{f.number(byStep.get('visitors')?.count ?? 0)}</span>{w.kpiVisitors}</li>
-                <li><span class="kpi-value">{f.number(overview.totals.newLeads)}</span>{w.kpiNew}</li>
-                <li><span class="kpi-value">{f.number(overview.totals.stageChanges)}</span>{w.kpiChanges}</li>
-                <li><span class="kpi-value">{f.number(won)}</span>{w.kpiWon}</li>
-                {Object.entries(funnel.revenue).map(([cur, sum]) => (
-                  <li key={cur}><span class="kpi-value">{f.money(sum, cur)}</span>{w.revenue}</li>
-                ))}
-              </ul>
-              <div class="grid">
-                <section class="card wide" aria-labelledby="ov-funnel">
-                  <h2 id="ov-funnel">{w.funnel}</h2>
-                  {worst && worst.conversion !== null && worst.conversion < 1 && (
-                    <p class="notice">{w.biggestLoss(w.steps[worst.step] ?? worst.step, f.percent(1 - worst.conversion))}</p>
-                  )}
-                  <Bars
-                    label={w.funnel}
-                    format={(n) => f.number(n)}
-                    bars={funnel.steps.map((s) => ({
-                      label: w.steps[s.step] ?? s.step,
-                      value: s.count,
-                      note: s.conversion === null ? undefined : `${f.percent(s.conversion, 1)} ${w.of} · ${w.lost(f.number(s.lost))}`,
-                    }))}
-                  />
-                  <p class="muted">{w.funnelNote}</p>
-                </section>
-                <section class="card" aria-labelledby="ov-new">
-                  <h2 id="ov-new">{w.newLeads}</h2>
-                  <Columns label={w.newLeads} tableLabel={w.table} format={(n) => f.number(n)} columns={dayList.map((d) => ({ label: f.day(d), value: perDay.get(d) ?? 0 }))} />
-                </section>
-                <section class="card" aria-labelledby="ov-changes">
-                  <h2 id="ov-changes">{w.stageChanges}</h2>
-                  {changesByStage.length ? (
-                    <>
-                    <Columns label={w.stageChanges} tableLabel={w.table} format={(n) => f.number(n)} columns={dayList.map((d) => ({ label: f.day(d), value: changesPerDay.get(d) ?? 0 }))} />
-                    <Bars label={w.stageChanges} format={(n) => f.number(n)} bars={changesByStage.map(([stage, count]) => ({ label: w.stages[stage] ?? stage, value: count }))} />
-                    </>
-                  ) : (
-                    <p class="muted">{w.noChanges}</p>
-                  )}
-                </section>
-                <section class="card" aria-labelledby="ov-score">
-                  <h2 id="ov-score">{w.score}</h2>
-                  <Bars
-                    label={w.score}
-                    format={(n) => f.number(n)}
-                    bars={[
-                      ...(sd.below ? [{ label: w.below, value: sd.below }] : []),
-                      ...sd.bands.map((b) => ({ label: `${f.number(b.from)}–${f.number(b.to)}`, value: b.count })),
-                      ...(sd.above ? [{ label: w.above, value: sd.above }] : []),
-                    ]}
-                  />
-                </section>
-                <section class="card" aria-labelledby="ov-temp">
-                  <h2 id="ov-temp">{w.temperature}</h2>
-                  <Bars label={w.temperature} format={(n) => f.number(n)} bars={(['hot', 'warm', 'cold'] as const).map((t) => ({ label: w[t], value: overview.temperature[t], tone: t }))} />
-                  <p><a href={href('leads')}>{w.openLeads}</a></p>
-                </section>
-              </div>
-            </>
-          );
-        }}
-      </Show>
+      <Panels funnel={funnelLoaded} overview={overviewLoaded} period={period} retry={retry} siteId={session.site.id} />
+    </>
+  );
+}
+
+/**
+ * The KPIs and the cards. The funnel card draws as soon as the funnel has
+ * come, the others when the overview has; the KPI row keeps its place with
+ * a dash meanwhile, so nothing below it moves. An empty site (no counts,
+ * no stage changes) shows how to install the snippet instead.
+ */
+function Panels({ funnel: fl, overview: ol, period: { from, to }, retry, siteId }: {
+  funnel: Loaded<Funnel>; overview: Loaded<Overview>; period: { from: number; to: number }; retry: () => void; siteId: string;
+}) {
+  const w = useWords(WORDS);
+  const f = useFormat();
+  if (fl.state === 'error') return <Failed error={fl.error} retry={retry} />;
+  if (fl.state === 'loading') return <Loading />;
+  const funnel = fl.data;
+  const overview = ol.state === 'ready' ? ol.data : null;
+  if (!funnel.steps.some((s) => s.count)) {
+    if (ol.state === 'loading') return <Loading />;
+    if (overview && !overview.totals.stageChanges) return <EmptySite siteId={siteId} />;
+  }
+  const byStep = new Map(funnel.steps.map((s) => [s.step, s]));
+  // The step with the largest share lost: the first question marketing asks.
+  const worst = funnel.steps.filter((s) => s.conversion !== null && (byStep.get(funnel.steps[funnel.steps.indexOf(s) - 1]?.step ?? '')?.count ?? 0) > 0)
+    .sort((a, b) => (a.conversion ?? 1) - (b.conversion ?? 1))[0];
+  const won = byStep.get('won')?.count ?? 0;
+  const later = (n: (o: Overview) => number) => (overview ? f.number(n(overview)) : '–');
+  return (
+    <>
+      <ul class="kpis" aria-busy={overview ? undefined : 'true'}>
+        <li><span class="kpi-value">{f.number(byStep.get('visitors')?.count ?? 0)}</span>{w.kpiVisitors}</li>
+        <li><span class="kpi-value">{later((o) => o.totals.newLeads)}</span>{w.kpiNew}</li>
+        <li><span class="kpi-value">{later((o) => o.totals.stageChanges)}</span>{w.kpiChanges}</li>
+        <li><span class="kpi-value">{f.number(won)}</span>{w.kpiWon}</li>
+        {Object.entries(funnel.revenue).map(([cur, sum]) => (
+          <li key={cur}><span class="kpi-value">{f.money(sum, cur)}</span>{w.revenue}</li>
+        ))}
+      </ul>
+      <div class="grid">
+        <section class="card wide" aria-labelledby="ov-funnel">
+          <h2 id="ov-funnel">{w.funnel}</h2>
+          {worst && worst.conversion !== null && worst.conversion < 1 && (
+            <p class="notice">{w.biggestLoss(w.steps[worst.step] ?? worst.step, f.percent(1 - worst.conversion))}</p>
+          )}
+          <Bars
+            label={w.funnel}
+            format={(n) => f.number(n)}
+            bars={funnel.steps.map((s) => ({
+              label: w.steps[s.step] ?? s.step,
+              value: s.count,
+              note: s.conversion === null ? undefined : `${f.percent(s.conversion, 1)} ${w.of} · ${w.lost(f.number(s.lost))}`,
+            }))}
+          />
+          <p class="muted">{w.funnelNote}</p>
+        </section>
+        <Show loaded={ol} retry={retry}>{(o) => <OverviewCards overview={o} from={from} to={to} />}</Show>
+      </div>
+    </>
+  );
+}
+
+function OverviewCards({ overview, from, to }: { overview: Overview; from: number; to: number }) {
+  const w = useWords(WORDS);
+  const f = useFormat();
+  const dayList = daysBetween(from, to);
+  const perDay = new Map(overview.newLeads.map((d) => [d.day, d.count]));
+  const changesByStage = Object.entries(overview.totals.byStage);
+  const changesPerDay = new Map<string, number>();
+  for (const c of overview.stageChanges) changesPerDay.set(c.day, (changesPerDay.get(c.day) ?? 0) + c.count);
+  const sd = overview.scoreDistribution;
+  return (
+    <>
+      <section class="card" aria-labelledby="ov-new">
+        <h2 id="ov-new">{w.newLeads}</h2>
+        <Columns label={w.newLeads} tableLabel={w.table} format={(n) => f.number(n)} columns={dayList.map((d) => ({ label: f.day(d), value: perDay.get(d) ?? 0 }))} />
+      </section>
+      <section class="card" aria-labelledby="ov-changes">
+        <h2 id="ov-changes">{w.stageChanges}</h2>
+        {changesByStage.length ? (
+          <>
+            <Columns label={w.stageChanges} tableLabel={w.table} format={(n) => f.number(n)} columns={dayList.map((d) => ({ label: f.day(d), value: changesPerDay.get(d) ?? 0 }))} />
+            <Bars label={w.stageChanges} format={(n) => f.number(n)} bars={changesByStage.map(([stage, count]) => ({ label: w.stages[stage] ?? stage, value: count }))} />
+          </>
+        ) : (
+          <p class="muted">{w.noChanges}</p>
+        )}
+      </section>
+      <section class="card" aria-labelledby="ov-score">
+        <h2 id="ov-score">{w.score}</h2>
+        <Bars
+          label={w.score}
+          format={(n) => f.number(n)}
+          bars={[
+            ...(sd.below ? [{ label: w.below, value: sd.below }] : []),
+            ...sd.bands.map((b) => ({ label: `${f.number(b.from)}–${f.number(b.to)}`, value: b.count })),
+            ...(sd.above ? [{ label: w.above, value: sd.above }] : []),
+          ]}
+        />
+      </section>
+      <section class="card" aria-labelledby="ov-temp">
+        <h2 id="ov-temp">{w.temperature}</h2>
+        <Bars label={w.temperature} format={(n) => f.number(n)} bars={(['hot', 'warm', 'cold'] as const).map((t) => ({ label: w[t], value: overview.temperature[t], tone: t }))} />
+        <p><a href={href('leads')}>{w.openLeads}</a></p>
+      </section>
     </>
   );
 }
