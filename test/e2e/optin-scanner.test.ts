@@ -85,6 +85,7 @@ async function open(url: string, opts: { lang?: string; width?: number; bypassCS
     locale: opts.lang ?? 'en-US',
     bypassCSP: opts.bypassCSP ?? false,
   });
+  await context.clock.install();
   const page = await context.newPage();
   const downloads: Download[] = [];
   page.on('download', (d) => downloads.push(d));
@@ -93,12 +94,19 @@ async function open(url: string, opts: { lang?: string; width?: number; bypassCS
   return { context, page, downloads };
 }
 
-/** What a scanner does: loads, scrolls, moves the pointer, runs the scripts, waits. Never a click. */
+/**
+ * What a scanner does: loads, scrolls, moves the pointer, runs the scripts, waits. Never a click.
+ * The wait runs on the page's own clock (installed at open): every timer due within `ms` fires,
+ * without the test sleeping that long. What that clock cannot speed up is a meta refresh, so the
+ * page must have none; a short real pause lets what a timer started reach the server.
+ */
 async function idle(page: Page, ms: number) {
   await page.mouse.move(200, 200);
   await page.mouse.wheel(0, 400);
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-  await page.waitForTimeout(ms);
+  expect(await page.locator('meta[http-equiv="refresh" i]').count()).toBe(0);
+  await page.clock.runFor(ms);
+  await page.waitForTimeout(500);
 }
 
 beforeAll(async () => {
