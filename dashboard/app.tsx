@@ -12,23 +12,20 @@ import type { ViewProps } from './views';
 
 type Auth = { state: 'checking' } | { state: 'out' } | { state: 'in'; session: SessionInfo } | { state: 'expired'; session: SessionInfo };
 
-const loaded = new Map<string, ComponentType<ViewProps>>();
-
 /** Loads a view's chunk on first use, then moves focus to its heading (a new view for screen readers too). */
 function LazyView({ id }: { id: string }) {
   const route = useRoute();
   const entry = viewOf(id);
   // The chunk the entry asked for at boot has often come before the session: then the view draws in the first render.
-  const [View, setView] = useState<ComponentType<ViewProps> | undefined>(() => loaded.get(entry.id) ?? loadedView(entry.id));
+  const [View, setView] = useState<ComponentType<ViewProps> | undefined>(() => loadedView(entry.id));
   const [error, setError] = useState<Error | null>(null);
   useEffect(() => {
-    const known = loaded.get(entry.id) ?? loadedView(entry.id);
+    const known = loadedView(entry.id);
     if (known) return setView(() => known);
     setView(undefined);
     let live = true;
     loadView(entry.id).then(
       (m) => {
-        loaded.set(entry.id, m.default);
         if (live) setView(() => m.default);
       },
       (e: Error) => live && setError(e),
@@ -73,9 +70,6 @@ export function App({ session: booting }: { session?: Promise<SessionInfo> } = {
     setLang(l);
   };
   const onSignedIn = (session: SessionInfo) => {
-    const before = authRef.current;
-    // Signed in again with a key of another site: the open view's data belongs to the old one.
-    if (before.state === 'expired' && before.session.site.id !== session.site.id) loaded.clear();
     setAuth({ state: 'in', session });
   };
   const onSignOut = async () => {
@@ -90,7 +84,8 @@ export function App({ session: booting }: { session?: Promise<SessionInfo> } = {
     body = (
       <SessionContext.Provider value={auth.session}>
         <Shell view={route.view} lang={lang} onLang={switchLang} onSignOut={onSignOut} inert={auth.state === 'expired'}>
-          <LazyView id={route.view} />
+          {/* Keyed by site: signed in again with another site's key, the open view starts over, as its data was the old site's. */}
+          <LazyView key={auth.session.site.id} id={route.view} />
         </Shell>
         {auth.state === 'expired' && <SignIn expired onSignedIn={onSignedIn} lang={lang} onLang={switchLang} />}
       </SessionContext.Provider>

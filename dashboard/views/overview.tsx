@@ -95,16 +95,10 @@ export default function OverviewView({ route }: ViewProps) {
   // The database answers one query at a time: the overview's are asked once the funnel has its answer, so the funnel is not
   // queued behind them. A reload keeps the funnel shown meanwhile (useLoad), so later changes ask for both at once.
   const funnelDone = funnelLoaded.state !== 'loading';
-  const [overviewLoaded] = useLoad(
-    (signal) => (funnelDone ? api<Overview>(`/v1/reports/overview${query(filters)}`, { signal }) : new Promise<never>(() => undefined)),
-    [period, funnelDone],
-  );
+  const [overviewLoaded] = useLoad((signal) => api<Overview>(`/v1/reports/overview${query(filters)}`, { signal }), [period], funnelDone);
   const retry = () => setTick((t) => t + 1);
   // The magnets fill a filter list: asked after the reports.
-  const [magnets] = useLoad(
-    (signal) => (overviewLoaded.state !== 'loading' ? api<{ magnets: Magnet[] }>('/v1/magnets', { signal }).catch(() => ({ magnets: [] })) : new Promise<never>(() => undefined)),
-    [overviewLoaded.state === 'loading'],
-  );
+  const [magnets] = useLoad((signal) => api<{ magnets: Magnet[] }>('/v1/magnets', { signal }).catch(() => ({ magnets: [] })), [], overviewLoaded.state !== 'loading');
   // The sources of the period cost a report of their own: asked only when the list is first opened.
   const [sources, setSources] = useState<string[] | null>(null);
   const loadSources = () => {

@@ -14,6 +14,14 @@
 import { firstEventSql, firstMagnetSql } from './lead-filter-store';
 import type { CohortFunnel } from '../../core/funnel';
 
+/** Per lead of `leadIds` (a subquery on ?1's site), the first moment it entered each step after confirmed. */
+const firstStageTimesSql = (leadIds: string) => `
+  SELECT lead_id,
+         MIN(CASE WHEN to_stage = 'mql' THEN at END) AS mqlAt, MIN(CASE WHEN to_stage = 'sql' THEN at END) AS sqlAt,
+         MIN(CASE WHEN to_stage = 'accepted' THEN at END) AS acceptedAt, MIN(CASE WHEN to_stage = 'opportunity' THEN at END) AS opportunityAt,
+         MIN(CASE WHEN to_stage = 'won' THEN at END) AS wonAt
+  FROM stage_history WHERE site_id = ?1 AND lead_id IN (${leadIds}) GROUP BY lead_id`;
+
 export interface BehaviourCounts {
   visitors: number;
   pricingVisitors: number;
@@ -70,14 +78,7 @@ export async function cohortLeads(
   const cohort = `l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql('l.id')} = ?4)`;
   const { results } = await db
     .prepare(`
-      WITH h AS (
-        SELECT lead_id,
-               MIN(CASE WHEN to_stage = 'mql' THEN at END) AS mqlAt, MIN(CASE WHEN to_stage = 'sql' THEN at END) AS sqlAt,
-               MIN(CASE WHEN to_stage = 'accepted' THEN at END) AS acceptedAt, MIN(CASE WHEN to_stage = 'opportunity' THEN at END) AS opportunityAt,
-               MIN(CASE WHEN to_stage = 'won' THEN at END) AS wonAt
-        FROM stage_history
-        WHERE site_id = ?1 AND lead_id IN (SELECT l.id FROM leads l WHERE ${cohort})
-        GROUP BY lead_id)
+      WITH h AS (${firstStageTimesSql(`SELECT l.id FROM leads l WHERE ${cohort}`)})
       SELECT l.created_at AS createdAt, l.confirmed_at AS confirmedAt, h.mqlAt, h.sqlAt, h.acceptedAt, h.opportunityAt, h.wonAt,
              l.sales_status AS salesStatus, l.deal_value AS value, l.deal_currency AS currency,
              l.country, l.industry, l.owner_id AS owner,
@@ -111,17 +112,12 @@ export async function cohortFunnel(
         SELECT l.id, l.created_at AS t0, l.confirmed_at AS t1, l.sales_status, l.deal_value, l.deal_currency
         FROM leads l INDEXED BY leads_by_site_created
         WHERE l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql('l.id')} = ?4)),
-      h AS (
-        SELECT lead_id,
-               MIN(CASE WHEN to_stage = 'mql' THEN at END) AS t2, MIN(CASE WHEN to_stage = 'sql' THEN at END) AS t3,
-               MIN(CASE WHEN to_stage = 'accepted' THEN at END) AS t4, MIN(CASE WHEN to_stage = 'opportunity' THEN at END) AS t5,
-               MIN(CASE WHEN to_stage = 'won' THEN at END) AS t6
-        FROM stage_history WHERE site_id = ?1 AND lead_id IN (SELECT id FROM c) GROUP BY lead_id),
+      h AS (${firstStageTimesSql('SELECT id FROM c')}),
+      y AS (SELECT c.*, h.mqlAt AS t2, h.sqlAt AS t3, h.acceptedAt AS t4, h.opportunityAt AS t5, h.wonAt AS t6 FROM c LEFT JOIN h ON h.lead_id = c.id),
       x AS MATERIALIZED (
-        SELECT c.*, h.t2, h.t3, h.t4, h.t5, h.t6,
-               CASE WHEN h.t6 IS NOT NULL THEN 6 WHEN h.t5 IS NOT NULL THEN 5 WHEN h.t4 IS NOT NULL THEN 4 WHEN h.t3 IS NOT NULL THEN 3
-                    WHEN h.t2 IS NOT NULL THEN 2 WHEN c.t1 IS NOT NULL THEN 1 ELSE 0 END AS furthest
-        FROM c LEFT JOIN h ON h.lead_id = c.id),
+        SELECT y.*, CASE WHEN t6 IS NOT NULL THEN 6 WHEN t5 IS NOT NULL THEN 5 WHEN t4 IS NOT NULL THEN 4 WHEN t3 IS NOT NULL THEN 3
+                         WHEN t2 IS NOT NULL THEN 2 WHEN t1 IS NOT NULL THEN 1 ELSE 0 END AS furthest
+        FROM y),
       g AS (
         SELECT step, cur - prev AS gap FROM (SELECT s.value AS step, ${at(1)} AS prev, ${at(0)} AS cur FROM x CROSS JOIN json_each('[1,2,3,4,5,6]') s)
         WHERE ?5 AND prev IS NOT NULL AND cur >= prev),
