@@ -1,3 +1,4 @@
+import { recountVisitorsStatements } from '../ingest';
 import type { LeadStatus } from '../leads';
 
 /**
@@ -155,6 +156,8 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
                 WHERE site_id = ?1 AND visitor_id IS NOT NULL AND visitor_id IN (SELECT value FROM json_each(?2)) AND lead_id IS NULL
                   AND ${guard.sql}`)
       .bind(siteId, visitors, ...g),
+    // The visitors rollup forgets them (their events no longer carry the id).
+    ...recountVisitorsStatements(db, siteId, JSON.parse(visitors) as string[]),
     db.prepare(`DELETE FROM optin_tokens WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     db.prepare(`DELETE FROM mail_outbox WHERE site_id = ? AND lead_id = ? AND ${guard.sql}`).bind(siteId, leadId, ...g),
     // Local dev's mailbox: mails to the address (they hold the address, the name and the lead id in links),
@@ -187,16 +190,28 @@ async function erasureStatements(db: D1Database, t: ErasureTarget, lead: LeadFac
  * identified like erased events. Looks at recent events of one site only.
  */
 export async function deidentifyOrphanEvents(db: D1Database, siteId: string, since: number, limit: number): Promise<number> {
-  const res = await db
-    .prepare(`UPDATE events SET ${DEIDENTIFY}
-              WHERE (site_id, event_id) IN (
-                SELECT e.site_id, e.event_id FROM events e
-                WHERE e.site_id = ?1 AND e.received_at >= ?2 AND e.lead_id IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.site_id = e.site_id AND l.id = e.lead_id)
-                LIMIT ?3)`)
+  const { results } = await db
+    .prepare(`SELECT e.event_id, e.visitor_id FROM events e
+              WHERE e.site_id = ?1 AND e.received_at >= ?2 AND e.lead_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.site_id = e.site_id AND l.id = e.lead_id)
+              LIMIT ?3`)
     .bind(siteId, since, limit)
-    .run();
-  return res.meta.changes;
+    .all<{ event_id: string; visitor_id: string | null }>();
+  if (!results.length) return 0;
+  // The same condition again in the batch: a lead that exists by now keeps its events.
+  const [res] = await db.batch([
+    db.prepare(`UPDATE events SET ${DEIDENTIFY}
+                WHERE site_id = ?1 AND event_id IN (SELECT value FROM json_each(?2)) AND lead_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.site_id = events.site_id AND l.id = events.lead_id)`)
+      .bind(siteId, JSON.stringify(results.map((r) => r.event_id))),
+    ...recountVisitorsStatements(db, siteId, visitorsIn(results)),
+  ]);
+  return res!.meta.changes;
+}
+
+/** The distinct visitor ids of some event rows. */
+function visitorsIn(rows: { visitor_id: string | null }[]): string[] {
+  return [...new Set(rows.flatMap((r) => (r.visitor_id ? [r.visitor_id] : [])))];
 }
 
 /** Score rows (and stage history) of leads that no longer exist: the same race, on the scoring side. */
@@ -208,11 +223,17 @@ export async function deleteOrphanScores(db: D1Database, siteId: string, limit: 
     .all<{ lead_id: string }>();
   if (!results.length) return 0;
   const ids = JSON.stringify(results.map((r) => r.lead_id));
+  const { results: visitors } = await db
+    .prepare(`SELECT DISTINCT visitor_id FROM events INDEXED BY events_by_lead
+              WHERE site_id = ? AND lead_id IS NOT NULL AND lead_id IN (SELECT value FROM json_each(?)) AND visitor_id IS NOT NULL`)
+    .bind(siteId, ids)
+    .all<{ visitor_id: string }>();
   await db.batch([
     db.prepare('DELETE FROM stage_history WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
     // Through the lead index, not a scan of the site's events (see scoring's eventsOfLeads).
     db.prepare(`UPDATE events INDEXED BY events_by_lead SET ${DEIDENTIFY}
                 WHERE site_id = ? AND lead_id IS NOT NULL AND lead_id IN (SELECT value FROM json_each(?))`).bind(siteId, ids),
+    ...recountVisitorsStatements(db, siteId, visitorsIn(visitors)),
     db.prepare('DELETE FROM lead_scores WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
     db.prepare('DELETE FROM outcome_facts WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
     db.prepare('DELETE FROM nurture_enrollments WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),

@@ -1,3 +1,5 @@
+import { recountVisitorsStatements } from '../ingest';
+
 /**
  * Data access for retention: per-site settings (NULL = default) and the
  * bounded deletions the cron runs. Every deletion works on at most `limit`
@@ -86,16 +88,23 @@ export async function staleLeads(db: D1Database, siteId: string, status: 'pendin
  * to a lead, or of a visitor linked to one, stay while the lead exists.
  */
 export async function deleteOldAnonymousEvents(db: D1Database, siteId: string, before: number, limit: number): Promise<number> {
-  const res = await db
-    .prepare(`DELETE FROM events WHERE (site_id, event_id) IN (
-                SELECT e.site_id, e.event_id FROM events e INDEXED BY events_by_site_time
-                WHERE e.site_id = ?1 AND e.received_at < ?2 AND e.lead_id IS NULL
-                  AND (e.visitor_id IS NULL
-                       OR NOT EXISTS (SELECT 1 FROM lead_visitors v WHERE v.site_id = e.site_id AND v.visitor_id = e.visitor_id))
-                LIMIT ?3)`)
+  const unlinked = `e.lead_id IS NULL
+    AND (e.visitor_id IS NULL OR NOT EXISTS (SELECT 1 FROM lead_visitors v WHERE v.site_id = e.site_id AND v.visitor_id = e.visitor_id))`;
+  const { results } = await db
+    .prepare(`SELECT e.event_id, e.visitor_id FROM events e INDEXED BY events_by_site_time
+              WHERE e.site_id = ?1 AND e.received_at < ?2 AND ${unlinked} LIMIT ?3`)
     .bind(siteId, before, limit)
-    .run();
-  return res.meta.changes;
+    .all<{ event_id: string; visitor_id: string | null }>();
+  if (!results.length) return 0;
+  // The condition again in the batch: a visitor who became a lead meanwhile keeps its events.
+  const [res] = await db.batch([
+    db.prepare(`DELETE FROM events WHERE (site_id, event_id) IN (
+                  SELECT e.site_id, e.event_id FROM events e
+                  WHERE e.site_id = ?1 AND e.event_id IN (SELECT value FROM json_each(?2)) AND ${unlinked})`)
+      .bind(siteId, JSON.stringify(results.map((r) => r.event_id))),
+    ...recountVisitorsStatements(db, siteId, [...new Set(results.flatMap((r) => (r.visitor_id ? [r.visitor_id] : [])))]),
+  ]);
+  return res!.meta.changes;
 }
 
 /** Opt-in tokens (with the profile as typed) expired before `before`: spent, voided or never used. */

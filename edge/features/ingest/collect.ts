@@ -1,5 +1,6 @@
 import { CLIENT_ID_FULL_PATTERN, LIMITS } from '../../../protocol';
 import { insertEventStatements } from './events-store';
+import { foldVisitorsStatement } from './visitors-store';
 import { leadScoresByVisitor, leadScoresForVisitorsStatement, modelAt, planIngestScoring, refreshLead, type LeadScoreRow } from '../scoring';
 import { getSite, siteFrom, siteStatement, type Site } from '../sites';
 import { randomToken } from '../../core/crypto';
@@ -72,7 +73,8 @@ export async function recordEvents(
     ? planIngestScoring(db, await modelAt(db, site.id, site.scoringModelVersion), rows, linked, ingestId, receivedAt)
     : { statements: [], writes: [], slow: [], enqueuesWebhooks: false };
 
-  const results = await db.batch([...inserts, ...plan.statements]);
+  const withVisitor = rows.filter((r) => r.visitorId).map((r) => r.eventId);
+  const results = await db.batch([...inserts, ...plan.statements, ...(withVisitor.length ? [foldVisitorsStatement(db, site.id, withVisitor)] : [])]);
   const accepted = results.slice(0, inserts.length).reduce((n, r) => n + r.meta.changes, 0);
   const lost = plan.writes.filter((w) => results[inserts.length + w.index]!.meta.changes === 0).map((w) => w.leadId);
   let enqueuedWebhooks = plan.enqueuesWebhooks;

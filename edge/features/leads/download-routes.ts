@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { PROBLEM_TYPES } from '../../../protocol';
 import { getLead } from './store';
 import { streamMagnetFile, getMagnet } from '../magnets';
-import { serverEventStatement } from './server-events-store';
+import { serverEventStatements } from './server-events-store';
 import type { AppEnv } from '../../platform/env';
 import { country } from '../../platform/request';
 import { ProblemError, notFound } from '../../http/problem';
@@ -51,12 +51,12 @@ export const downloadRoutes = new Hono<AppEnv>().get('/v1/download', (c) => orEr
   if (c.req.method === 'GET') {
     const url = new URL(c.req.url);
     const now = Date.now();
-    await serverEventStatement(
+    await c.env.DB.batch(serverEventStatements(
       c.env.DB,
       { siteId: site, kind: 'magnet_download', visitorId: person.visitorId, url: url.origin + url.pathname, path: url.pathname,
         magnetId, target: magnet.file.name, now, country: country(c) },
       { sql: '?', params: [lead] },
-    ).run();
+    ));
     if ((await onLeadChanged(c.env.DB, site, lead, { now })).enqueuedWebhooks) afterResponse(c, 'webhook delivery', deliverFreshWebhooks);
   }
   const { file } = magnet;

@@ -2,7 +2,7 @@
 import type { Lang } from '../../../protocol';
 import { randomToken } from '../../core/crypto';
 import type { Evidence } from '../../core/evidence';
-import { serverEventStatement, type ServerEvent } from './server-events-store';
+import { serverEventStatements, type ServerEvent } from './server-events-store';
 import type { Bant, SalesStatus } from '../../core/sales';
 
 /**
@@ -120,7 +120,7 @@ export async function recordSubmission(db: D1Database, s: Submission, newId: str
     upsert,
     ledger('download', true, s.consent),
     ...(s.marketing ? [ledger('marketing', s.marketing.granted, s.marketing)] : []),
-    serverEventStatement(db, event, lead),
+    ...serverEventStatements(db, event, lead),
   ];
   if (s.mail) {
     const marketingVersion = s.marketing?.granted ? s.marketing.version : null;
@@ -213,7 +213,7 @@ export async function confirmOptin(
         profile.industry ?? null, row.visitor_id, row.lang, row.marketing_version ? 1 : 0, row.site_id, row.lead_id, ...claimed.params),
     ledger('download', row.consent_version),
     ...(row.marketing_version ? [ledger('marketing', row.marketing_version)] : []),
-    serverEventStatement(
+    ...serverEventStatements(
       db,
       { siteId: row.site_id, kind: 'optin_confirmed', visitorId: row.visitor_id, url: ctx.url, path: ctx.path, magnetId: row.magnet_id,
         now, country: ev.country },
@@ -273,7 +273,7 @@ export async function withdrawLead(
     db.prepare(`UPDATE webhook_messages SET status = 'cancelled', updated_at = ?
                 WHERE site_id = ? AND lead_id = ? AND status = 'pending' AND event_type != 'lead.withdrawn' AND ${done.sql}`)
       .bind(now, siteId, leadId, ...done.params),
-    serverEventStatement(
+    ...serverEventStatements(
       db,
       { siteId, kind: 'optin_withdrawn', visitorId: lead.visitor_id, url: ctx.url, path: ctx.path, magnetId: null, now, country: ev.country },
       { sql: '?', params: [leadId] },

@@ -29,19 +29,30 @@ export interface BehaviourCounts {
   anonymousPageviews: number;
 }
 
-export async function behaviourCounts(db: D1Database, siteId: string, from: number, to: number): Promise<BehaviourCounts> {
-  // One pass over the time index, which carries kind and visitor id (migration 0015): no row lookups.
-  const row = await db
-    .prepare(`
-      SELECT COUNT(DISTINCT visitor_id) AS visitors,
-             COUNT(DISTINCT CASE WHEN kind = 'pricing_view' THEN visitor_id END) AS pricingVisitors,
-             COUNT(DISTINCT CASE WHEN kind = 'form_view' THEN visitor_id END) AS formViewers,
-             COALESCE(SUM(visitor_id IS NULL AND kind = 'pageview'), 0) AS anonymousPageviews
-      FROM events INDEXED BY events_by_site_time
-      WHERE site_id = ?1 AND received_at >= ?2 AND received_at < ?3`)
-    .bind(siteId, from, to)
-    .first<BehaviourCounts>();
-  return row!;
+/**
+ * The behaviour steps of [from, to). For a period that reaches the present
+ * (`to` not before `now`: no event is received later) a visitor is in it
+ * exactly when its last event is, so the visitors rollup answers from one
+ * index range of visitors; an older period is counted from its events.
+ */
+export async function behaviourCounts(db: D1Database, siteId: string, from: number, to: number, now: number): Promise<BehaviourCounts> {
+  const anonymous = `SELECT COUNT(*) FROM events INDEXED BY events_anonymous_pageviews
+                     WHERE site_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND visitor_id IS NULL AND kind = 'pageview'`;
+  const sql = to >= now
+    ? `SELECT COUNT(*) AS visitors,
+              COUNT(CASE WHEN last_pricing_at >= ?2 THEN 1 END) AS pricingVisitors,
+              COUNT(CASE WHEN last_form_at >= ?2 THEN 1 END) AS formViewers,
+              (${anonymous}) AS anonymousPageviews
+       FROM visitors_seen INDEXED BY visitors_seen_by_time
+       WHERE site_id = ?1 AND last_seen_at >= ?2`
+    // One pass over the time index, which carries kind and visitor id (migration 0015): no row lookups.
+    : `SELECT COUNT(DISTINCT visitor_id) AS visitors,
+              COUNT(DISTINCT CASE WHEN kind = 'pricing_view' THEN visitor_id END) AS pricingVisitors,
+              COUNT(DISTINCT CASE WHEN kind = 'form_view' THEN visitor_id END) AS formViewers,
+              (${anonymous}) AS anonymousPageviews
+       FROM events INDEXED BY events_by_site_time
+       WHERE site_id = ?1 AND received_at >= ?2 AND received_at < ?3`;
+  return (await db.prepare(sql).bind(siteId, from, to).first<BehaviourCounts>())!;
 }
 
 /** A lead of the cohort: when it first reached each step (null: never), its deal, and what it can be grouped by. */

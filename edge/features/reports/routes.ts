@@ -48,7 +48,7 @@ export const reportRoutes = new Hono<KeyedEnv>()
     const started = performance.now();
     const perLead = q.by !== undefined || q.source !== undefined;
     const [b, all, counted] = await Promise.all([
-      behaviourCounts(c.env.DB, siteId, from, to),
+      behaviourCounts(c.env.DB, siteId, from, to, Date.now()),
       perLead
         ? cohortLeads(c.env.DB, siteId, from, to, { source: q.by === 'source' || q.source !== undefined, magnet: q.by === 'magnet' }, q.magnet ?? null)
         : null,
