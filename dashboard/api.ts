@@ -23,8 +23,31 @@ export function onSessionExpired(fn: Listener): () => void {
   return () => expiredListeners.delete(fn);
 }
 
+const early = new Map<string, { answer: Promise<Response | null>; at: number }>();
+/** An early answer older than this is not taken: the view asks afresh. */
+const EARLY_FOR_MS = 10_000;
+
+/**
+ * Sends a GET before the view that needs it has loaded (the entry does, at
+ * boot, for the opened view): the view's own api() call with the same path
+ * then takes that answer instead of asking again. Only a successful answer
+ * is taken, once, and only soon after; otherwise the view asks itself, so
+ * an early 401 (not signed in yet) neither ends a session nor leaves an error.
+ */
+export function prefetch(path: string): void {
+  if (early.has(path)) return;
+  const answer = fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } }).catch(() => null);
+  early.set(path, { answer, at: Date.now() });
+}
+
 /** GET (or any method) with an optional JSON body; resolves to the JSON answer. */
 export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const pre = (init.method ?? 'GET') === 'GET' ? early.get(path) : undefined;
+  if (pre) {
+    early.delete(path);
+    const res = Date.now() - pre.at < EARLY_FOR_MS ? await pre.answer : null;
+    if (res?.ok) return (await res.json()) as T;
+  }
   const res = await fetch(path, {
     method: init.method ?? 'GET',
     credentials: 'same-origin',

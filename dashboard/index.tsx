@@ -1,13 +1,15 @@
 import { render } from 'preact';
-import { getSession } from './api';
+import { getSession, prefetch } from './api';
 import { App } from './app';
 import { parseRoute } from './router';
-import { loadView } from './view-registry';
+import { loadView, viewOf } from './view-registry';
 
-// The session check and the opened view's chunk, both under way before the first render.
+// The session check, the opened view's chunk and its first requests, all under way before the first render.
+const route = parseRoute(location.hash);
 const session = getSession();
 session.catch(() => undefined);
-loadView(parseRoute(location.hash).view).catch(() => undefined);
+loadView(route.view).catch(() => undefined);
+viewOf(route.view).firstRequests?.(route.params).forEach(prefetch);
 const root = document.getElementById('app');
 if (root) render(<App session={session} />, root);
 

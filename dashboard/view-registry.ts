@@ -1,14 +1,25 @@
 import type { ComponentType } from 'preact';
 import type { ViewProps } from './views';
 
+import { filtersOf, funnelPath, periodOf } from './views/overview/requests';
+
 type Loader = () => Promise<{ default: ComponentType<ViewProps> }>;
 
 /**
  * The views, each its own chunk: the dashboard loads a view's code when it
  * is first opened. `scope`: the key needs it for the view to be listed.
+ * `firstRequests`: the GETs the view sends first, which the entry sends at
+ * boot already (api.ts prefetch), alongside the session check.
  */
-export const VIEWS: { id: string; load: Loader; scope?: string }[] = [
-  { id: 'overview', load: () => import('./views/overview') },
+export const VIEWS: { id: string; load: Loader; scope?: string; firstRequests?: (params: URLSearchParams) => string[] }[] = [
+  {
+    id: 'overview',
+    load: () => import('./views/overview'),
+    firstRequests: (params) => {
+      const f = filtersOf(params);
+      return [funnelPath({ ...periodOf(f.days), magnet: f.magnet, source: f.source })];
+    },
+  },
   { id: 'leads', load: () => import('./views/leads') },
   { id: 'scoring', load: () => import('./views/scoring') },
   { id: 'sales', load: () => import('./views/sales') },

@@ -6,6 +6,7 @@ import { useSession } from '../session';
 import { Bars, Columns } from '../ui/charts';
 import { Empty, Failed, Loading, Show } from '../ui/states';
 import { useLoad, type Loaded } from '../ui/use-load';
+import { DAY, filtersOf, funnelPath, periodOf } from './overview/requests';
 import type { ViewProps } from '../views';
 
 interface FunnelStep { step: string; count: number; conversion: number | null; lost: number | null; medianMs: number | null }
@@ -19,7 +20,6 @@ interface Overview {
 }
 interface Magnet { id: string; title?: string }
 
-const DAY = 86_400_000;
 const PERIODS = [7, 30, 90, 365] as const;
 
 const WORDS = {
@@ -68,9 +68,10 @@ export default function OverviewView({ route }: ViewProps) {
   const w = useWords(WORDS);
   const f = useFormat();
   const session = useSession();
-  const [days, setDays] = useState<number>(Number(route.params.get('days')) || 30);
-  const [magnet, setMagnet] = useState(route.params.get('magnet') ?? '');
-  const [source, setSource] = useState(route.params.get('source') ?? '');
+  const initial = filtersOf(route.params);
+  const [days, setDays] = useState<number>(initial.days);
+  const [magnet, setMagnet] = useState(initial.magnet);
+  const [source, setSource] = useState(initial.source);
   const set = (k: string, v: string, apply: (v: string) => void) => {
     apply(v);
     const p = new URLSearchParams(route.params);
@@ -81,17 +82,10 @@ export default function OverviewView({ route }: ViewProps) {
 
   // One period for both reports, so their numbers agree; a retry asks again for now.
   const [tick, setTick] = useState(0);
-  const period = useMemo(() => {
-    const to = Date.now();
-    return { from: to - days * DAY, to };
-  }, [days, magnet, source, tick]);
+  const period = useMemo(() => periodOf(days), [days, magnet, source, tick]);
   const filters = { ...period, magnet, source };
-  // Each panel draws when its own report arrives; the funnel is asked first (the database answers in turn).
-  const [funnelLoaded] = useLoad(
-    // Counts only: the view shows no medians, and they are most of the report's cost at scale.
-    (signal) => api<Funnel>(`/v1/reports/funnel${query({ ...filters, medians: 'false' })}`, { signal }),
-    [period],
-  );
+  // Each panel draws when its own report arrives; the funnel is asked first (the entry may have sent it already).
+  const [funnelLoaded] = useLoad((signal) => api<Funnel>(funnelPath(filters), { signal }), [period]);
   // The database answers one query at a time: the overview's are asked once the funnel has its answer, so the funnel is not
   // queued behind them. A reload keeps the funnel shown meanwhile (useLoad), so later changes ask for both at once.
   const funnelDone = funnelLoaded.state !== 'loading';
@@ -104,8 +98,7 @@ export default function OverviewView({ route }: ViewProps) {
   const loadSources = () => {
     if (sources) return;
     setSources([]);
-    const to = Date.now();
-    api<Funnel>(`/v1/reports/funnel${query({ from: to - days * DAY, to, by: 'source', medians: 'false' })}`)
+    api<Funnel>(`/v1/reports/funnel${query({ ...periodOf(days), by: 'source', medians: 'false' })}`)
       .then((r) => setSources((r.groups ?? []).map((g) => g.value).filter((v): v is string => !!v && v !== '(other)')))
       .catch(() => setSources(null));
   };

@@ -83,6 +83,24 @@ describe('dashboard sign-in', () => {
     await context.close();
   });
 
+  it('asks for the funnel once on a load: the page sends it at boot and the overview takes that answer', async () => {
+    const { context, page, problems } = await dashboardPage(browser);
+    await signIn(page);
+    await page.getByRole('list', { name: 'Funnel: from visitor to won' }).waitFor();
+    const asked: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/v1/reports/funnel')) asked.push(r.url()); });
+    await page.reload();
+    const chart = page.getByRole('list', { name: 'Funnel: from visitor to won' });
+    await chart.waitFor();
+    expect(await chart.getByRole('listitem').first().textContent()).toContain('Visitors');
+    // The overview's other reports follow the funnel; once they are in, no second funnel request can still come.
+    await page.waitForLoadState('networkidle');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain('medians=false');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('speaks German for a German browser, and the switch changes the language', async () => {
     const { context, page, problems } = await dashboardPage(browser, { locale: 'de-DE' });
     await signIn(page);
