@@ -55,7 +55,21 @@ SELECT '${site}', 'e' || i,
        'https://scale.example/', CASE i % 7 WHEN 0 THEN '/kontakt' WHEN 1 THEN '/karriere/jobs' ELSE '/blog' END,
        ${now} - (i % 90) * 86400000, ${now} - (i % 90) * 86400000, ${now} - (i % 90) * 86400000,
        printf('l%07d', i / ${perLead}), i % ${perLead}, ${visitors ? `printf('v%07d', i / ${perLead})` : 'NULL'}
-FROM k;`;
+FROM k;
+${visitors ? visitorsSeenSql(site) : ''}`;
+
+/**
+ * The visitors rollup of the site's events, as ingest keeps it (migration
+ * 0016): seeding writes events directly, so the rollup is built after them.
+ * @param {string} site
+ */
+export const visitorsSeenSql = (site) => `
+INSERT INTO visitors_seen (site_id, visitor_id, last_seen_at, last_pricing_at, last_form_at)
+SELECT site_id, visitor_id, MAX(received_at),
+       MAX(CASE WHEN kind = 'pricing_view' THEN received_at END), MAX(CASE WHEN kind = 'form_view' THEN received_at END)
+FROM events WHERE site_id = '${site}' AND visitor_id IS NOT NULL GROUP BY visitor_id
+ON CONFLICT (site_id, visitor_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+  last_pricing_at = excluded.last_pricing_at, last_form_at = excluded.last_form_at;`;
 
 /** @param {autocannon.Options} opts @returns {Promise<autocannon.Result>} */
 export const load = (opts) => new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
