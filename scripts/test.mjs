@@ -45,19 +45,20 @@ const results = /** @type {{ projects: string[]; code: number | null; summary: n
   await Promise.all([run(['unit', 'edge'], {}), run(['e2e'], { LODESTONE_PREBUILT: '1' })])
 );
 
-const total = [0, 0, 0];
+let [passed, failed, skipped] = [0, 0, 0];
 let ok = true;
 for (const r of results) {
   if (!r.summary) {
     console.error(`test: the ${r.projects.join(' and ')} run ended (exit ${r.code}) without its summary`);
-    total[1] += 1;
+    failed += 1;
     ok = false;
     continue;
   }
-  r.summary.forEach((n, i) => (total[i] += n));
-  console.log(`  ${r.projects.join(' + ').padEnd(11)} ${r.summary[0]} passed, ${r.summary[1]} failed, ${r.summary[2]} skipped`);
+  const [p = 0, f = 0, s = 0] = r.summary;
+  [passed, failed, skipped] = [passed + p, failed + f, skipped + s];
+  console.log(`  ${r.projects.join(' + ').padEnd(11)} ${p} passed, ${f} failed, ${s} skipped`);
   if (r.code !== 0) ok = false;
 }
 console.log(`  ${'wall time'.padEnd(11)} ${((Date.now() - started) / 1000).toFixed(0)} s`);
-console.log(`\nTests: ${total[0]} passed, ${total[1]} failed, ${total[2]} skipped`);
-process.exit(ok && total[1] === 0 ? 0 : 1);
+console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(ok && failed === 0 ? 0 : 1);

@@ -123,6 +123,13 @@ export async function userTables(): Promise<string[]> {
   return results.map((r) => r.name);
 }
 
+/** Rows per table of every user table, in one query (one round trip, not one per table). */
+export async function rowCounts(): Promise<Record<string, number>> {
+  const tables = await userTables();
+  const row = await env.DB.prepare(`SELECT ${tables.map((t, i) => `(SELECT COUNT(*) FROM "${t}") AS t${i}`).join(', ')}`).first<Record<string, number>>();
+  return Object.fromEntries(tables.map((t, i) => [t, row![`t${i}`]!]));
+}
+
 /**
  * Scans every column of every table (as text, case-insensitively) for each
  * needle. Returns "table.column ∋ needle" for each hit.

@@ -4,7 +4,7 @@ import { PROBLEM_TYPES } from '../../../protocol';
 import { encodeCursor, filterFingerprint } from '../../../edge/core/cursor';
 import { adminCall, collect, createSite, expectProblem, pageview } from '../helpers';
 import { apiKey, seedLead } from '../scoring-helpers';
-import { api, userTables } from '../gdpr-helpers';
+import { api, rowCounts } from '../gdpr-helpers';
 
 /**
  * Times and numbers outside what the code can compute with (JS dates end at
@@ -12,12 +12,6 @@ import { api, userTables } from '../gdpr-helpers';
  * integers are exact only below 2^53) are refused as 400 problems: never a
  * 500, and nothing is written.
  */
-
-async function rowCounts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of await userTables()) out[t] = (await env.DB.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).first<{ n: number }>())!.n;
-  return out;
-}
 
 const scoreCursor = (at: number, extra: Partial<{ value: number; fit: number; e: number }> = {}) =>
   encodeCursor({ sort: 'score', at, value: extra.value ?? 1, id: 'ld_x', filters: filterFingerprint({ sort: 'score' }), ...extra });

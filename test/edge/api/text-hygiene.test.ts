@@ -4,7 +4,7 @@ import { PROBLEM_TYPES } from '../../../protocol';
 import { adminCall, collect, createSite, expectProblem, pageview } from '../helpers';
 import { ORIGIN, magnetConfig, postLead, send, setupMagnet, submission } from '../leads-helpers';
 import { apiKey } from '../scoring-helpers';
-import { userTables, withKey } from '../gdpr-helpers';
+import { rowCounts, withKey } from '../gdpr-helpers';
 
 /**
  * No stored text may hold C0/C1 control characters or lone surrogates: every
@@ -25,12 +25,6 @@ const BAD: [string, string][] = [
   ['a lone high surrogate', 'a\ud800b'],
   ['a lone low surrogate', 'a\udc00b'],
 ];
-
-async function rowCounts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of await userTables()) out[t] = (await env.DB.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).first<{ n: number }>())!.n;
-  return out;
-}
 
 const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const ev = (kind: string, extra: Record<string, unknown>) => ({ ...pageview(), kind, ...extra });
