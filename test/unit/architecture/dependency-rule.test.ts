@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs');
 
-/** Runs the project's dependency rule over a small tree laid out like edge/. */
+/** Runs the project's dependency rule over a small tree laid out like edge/ (a process each: the cases run concurrently). */
 function cruise(files: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'deprule-'));
   dirs.push(dir);
@@ -18,15 +18,17 @@ function cruise(files: Record<string, string>) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  const out = spawnSync(process.execPath, [CLI, 'edge', 'protocol', 'dashboard', '--config', '.dependency-cruiser.cjs'], { cwd: dir, encoding: 'utf8' });
-  return { status: out.status, output: out.stdout + out.stderr };
+  return new Promise<{ status: number; output: string }>((done) => {
+    execFile(process.execPath, [CLI, 'edge', 'protocol', 'dashboard', '--config', '.dependency-cruiser.cjs'], { cwd: dir, encoding: 'utf8' },
+      (err, stdout, stderr) => done({ status: err ? Number(err.code ?? 1) || 1 : 0, output: stdout + stderr }));
+  });
 }
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const line = (imports: string, body: string) => `${imports}\n${body}\n`;
 
-describe('the dependency rule (npm run lint:deps)', () => {
+describe.concurrent('the dependency rule (npm run lint:deps)', { timeout: 60_000 }, () => {
   /** Every layer once, each importing only what the rule allows. */
   const base = {
     'protocol/index.ts': 'export const LIMIT = 1;\n',
@@ -48,8 +50,8 @@ describe('the dependency rule (npm run lint:deps)', () => {
     'dashboard/view-registry.ts': "export const VIEWS = [() => import('./views/leads'), () => import('./views/scoring')];\n",
   };
 
-  it('passes a tree that keeps it', () => {
-    const r = cruise(base);
+  it('passes a tree that keeps it', async () => {
+    const r = await cruise(base);
     expect(r.output).toContain('no dependency violations found');
     expect(r.status).toBe(0);
   });
@@ -76,8 +78,8 @@ describe('the dependency rule (npm run lint:deps)', () => {
     ['a dashboard module importing a view past the registry', 'dashboard-views-load-on-demand', { 'dashboard/ui/chart.ts': line("import leads from '../views/leads';", 'export const chart = leads;') }],
     ['one dashboard view importing another', 'dashboard-views-stand-apart', { 'dashboard/views/scoring.tsx': line("import { row } from './leads/row';", 'export default () => row;') }],
     ['a feature importing the composition root', 'features-stay-below-composition', { 'edge/features/leads/submit-lead.ts': line("import { app } from '../../app';", 'export const submit = app;') }],
-  ])('fails %s, naming the rule', (_what, rule, change) => {
-    const r = cruise({ ...base, ...change });
+  ])('fails %s, naming the rule', async (_what, rule, change) => {
+    const r = await cruise({ ...base, ...change });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(`error ${rule}:`);
   });
