@@ -142,7 +142,7 @@ describe('dashboard sign-in', () => {
     await context.close();
   });
 
-  it('an empty site shows how to install the snippet', async () => {
+  it('an empty site shows how to install the snippet; signing in again with another site\'s key starts the view over', async () => {
     const { url, adminToken } = stack();
     const site = `empty-${run}`;
     await admin(url, adminToken, 'POST', '/admin/sites', { id: site, name: 'Empty GmbH', origins: ['https://www.empty.example'] });
@@ -153,6 +153,17 @@ describe('dashboard sign-in', () => {
     expect(await page.locator('pre code').textContent()).toBe(`<script defer src="${url}/s.js" data-site="${site}"></script>`);
     expect(await page.getByText('Empty GmbH').isVisible()).toBe(true);
     await checkView(page, 'overview-empty', () => page.getByText('No visits and no leads yet').waitFor());
+
+    // The session ends; signing in again over the open view with another site's key starts the view over with that site's data.
+    await context.clearCookies();
+    await page.getByLabel('Period', { exact: true }).selectOption('7');
+    const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+    await dialog.getByLabel('API key').fill(stack().apiKey);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('list', { name: 'Funnel: from visitor to won' }).waitFor();
+    expect(await page.getByText('No visits and no leads yet').count()).toBe(0);
+    expect(await page.getByText('Empty GmbH').count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
   });
