@@ -125,6 +125,8 @@ describe('dashboard sign-in', () => {
     const sources = page.waitForResponse((r) => r.url().includes('by=source'));
     await page.getByLabel('Source', { exact: true }).focus();
     expect((await sources).status()).toBe(200);
+    // The 90 days' overview report follows its funnel: let it arrive before the session ends, or its 401 opens the dialog first.
+    await page.waitForLoadState('networkidle');
     await context.clearCookies();
     await page.getByLabel('Period', { exact: true }).selectOption('7');
     const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
