@@ -204,15 +204,11 @@ export async function deidentifyOrphanEvents(db: D1Database, siteId: string, sin
                 WHERE site_id = ?1 AND event_id IN (SELECT value FROM json_each(?2)) AND lead_id IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.site_id = events.site_id AND l.id = events.lead_id)`)
       .bind(siteId, JSON.stringify(results.map((r) => r.event_id))),
-    ...recountVisitorsStatements(db, siteId, visitorsIn(results)),
+    ...recountVisitorsStatements(db, siteId, results.map((r) => r.visitor_id)),
   ]);
   return res!.meta.changes;
 }
 
-/** The distinct visitor ids of some event rows. */
-function visitorsIn(rows: { visitor_id: string | null }[]): string[] {
-  return [...new Set(rows.flatMap((r) => (r.visitor_id ? [r.visitor_id] : [])))];
-}
 
 /** Score rows (and stage history) of leads that no longer exist: the same race, on the scoring side. */
 export async function deleteOrphanScores(db: D1Database, siteId: string, limit: number): Promise<number> {
@@ -233,7 +229,7 @@ export async function deleteOrphanScores(db: D1Database, siteId: string, limit: 
     // Through the lead index, not a scan of the site's events (see scoring's eventsOfLeads).
     db.prepare(`UPDATE events INDEXED BY events_by_lead SET ${DEIDENTIFY}
                 WHERE site_id = ? AND lead_id IS NOT NULL AND lead_id IN (SELECT value FROM json_each(?))`).bind(siteId, ids),
-    ...recountVisitorsStatements(db, siteId, visitorsIn(visitors)),
+    ...recountVisitorsStatements(db, siteId, visitors.map((r) => r.visitor_id)),
     db.prepare('DELETE FROM lead_scores WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
     db.prepare('DELETE FROM outcome_facts WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),
     db.prepare('DELETE FROM nurture_enrollments WHERE site_id = ? AND lead_id IN (SELECT value FROM json_each(?))').bind(siteId, ids),

@@ -102,7 +102,7 @@ export async function deleteOldAnonymousEvents(db: D1Database, siteId: string, b
                   SELECT e.site_id, e.event_id FROM events e
                   WHERE e.site_id = ?1 AND e.event_id IN (SELECT value FROM json_each(?2)) AND ${unlinked})`)
       .bind(siteId, JSON.stringify(results.map((r) => r.event_id))),
-    ...recountVisitorsStatements(db, siteId, [...new Set(results.flatMap((r) => (r.visitor_id ? [r.visitor_id] : [])))]),
+    ...recountVisitorsStatements(db, siteId, results.map((r) => r.visitor_id)),
   ]);
   return res!.meta.changes;
 }

@@ -38,8 +38,9 @@ export function foldVisitorsStatement(db: D1Database, siteId: string, eventIds: 
  * that de-identifies or deletes events, after those statements (two
  * statements, both of that batch).
  */
-export function recountVisitorsStatements(db: D1Database, siteId: string, visitorIds: string[]): D1PreparedStatement[] {
-  const ids = JSON.stringify(visitorIds);
+export function recountVisitorsStatements(db: D1Database, siteId: string, visitorIds: (string | null)[]): D1PreparedStatement[] {
+  // Event rows name their visitor or none; each visitor is recounted once.
+  const ids = JSON.stringify([...new Set(visitorIds.filter((v): v is string => !!v))]);
   return [
     db.prepare('DELETE FROM visitors_seen WHERE site_id = ?1 AND visitor_id IN (SELECT value FROM json_each(?2))').bind(siteId, ids),
     db.prepare(`
