@@ -102,50 +102,89 @@ export async function cohortLeads(
   return results;
 }
 
+/** LEAD_STEPS index of each stage after confirmed, as SQL over `stage` (NULL for any other stage). */
+const stepOfStageSql = (stage: string) =>
+  `CASE ${stage} WHEN 'mql' THEN 2 WHEN 'sql' THEN 3 WHEN 'accepted' THEN 4 WHEN 'opportunity' THEN 5 WHEN 'won' THEN 6 END`;
+
 /**
  * The lead steps of the cohort of leads created in [from, to) counted in SQL
  * (only those whose first magnet is `onlyMagnet` when given): how many
  * leads got furthest to each step (LEAD_STEPS index 0–6), the middle gap or
  * two of every step (leadStepsOf takes their mean; left out without
  * `medians`), and the won deals per currency.
- * One query, a few dozen rows back however large the cohort: the report
- * without a breakdown or a source filter (those read each lead's first
- * touch, cohortLeads).
+ * A few dozen rows back however large the cohort: the report without a
+ * breakdown or a source filter (those read each lead's first touch,
+ * cohortLeads).
+ *
+ * The counts never hold a row per lead: the cohort is counted from the
+ * creation index (which carries confirmed_at), and only the leads with a
+ * stage after confirmed are grouped, from one index seek each. A lead
+ * without one got furthest to confirmed or to leads, so those two steps are
+ * what remains of the cohort's totals. Only the medians need each lead's
+ * step times, so that query runs only when they are asked for.
  */
 export async function cohortFunnel(
   db: D1Database, siteId: string, from: number, to: number, onlyMagnet: string | null, medians = true,
 ): Promise<CohortFunnel> {
+  const cohort = (l: string) =>
+    `${l}.site_id = ?1 AND ${l}.created_at >= ?2 AND ${l}.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql(`${l}.id`)} = ?4)`;
+  const counts = db
+    .prepare(`
+      SELECT 'cohort' AS part, NULL AS step, COUNT(*) AS value, COUNT(l.confirmed_at) AS confirmed, NULL AS currency
+      FROM leads l INDEXED BY leads_by_site_created WHERE ${cohort('l')}
+      UNION ALL
+      SELECT 'reached', furthest, COUNT(*), SUM(confirmed), NULL FROM (
+        SELECT l.confirmed_at IS NOT NULL AS confirmed, MAX(${stepOfStageSql('h.to_stage')}) AS furthest
+        FROM leads l INDEXED BY leads_by_site_created CROSS JOIN stage_history h INDEXED BY stage_history_by_lead
+        WHERE ${cohort('l')} AND h.site_id = ?1 AND h.lead_id = l.id
+        GROUP BY l.id)
+      WHERE furthest IS NOT NULL GROUP BY furthest
+      UNION ALL
+      SELECT 'revenue', NULL, SUM(l.deal_value), NULL, l.deal_currency
+      FROM leads l INDEXED BY leads_by_sales_status
+      WHERE l.sales_status = 'won' AND ${cohort('l')} AND l.deal_value IS NOT NULL AND l.deal_currency IS NOT NULL AND l.deal_currency <> ''
+      GROUP BY l.deal_currency`)
+    .bind(siteId, from, to, onlyMagnet);
   // Step i's time and the one before it, for each of steps 1–6 (D1 caps compound SELECTs, so no UNION per step).
   const at = (offset: number) => `CASE s.value ${[1, 2, 3, 4, 5, 6].map((i) => `WHEN ${i} THEN t${i - offset}`).join(' ')} END`;
-  const { results } = await db
+  const middles = db
     .prepare(`
       WITH c AS (
-        SELECT l.id, l.created_at AS t0, l.confirmed_at AS t1, l.sales_status, l.deal_value, l.deal_currency
-        FROM leads l INDEXED BY leads_by_site_created
-        WHERE l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql('l.id')} = ?4)),
+        SELECT l.id, l.created_at AS t0, l.confirmed_at AS t1
+        FROM leads l INDEXED BY leads_by_site_created WHERE ${cohort('l')}),
       h AS (${firstStageTimesSql('SELECT id FROM c')}),
-      y AS (SELECT c.*, h.mqlAt AS t2, h.sqlAt AS t3, h.acceptedAt AS t4, h.opportunityAt AS t5, h.wonAt AS t6 FROM c LEFT JOIN h ON h.lead_id = c.id),
       x AS MATERIALIZED (
-        SELECT y.*, CASE WHEN t6 IS NOT NULL THEN 6 WHEN t5 IS NOT NULL THEN 5 WHEN t4 IS NOT NULL THEN 4 WHEN t3 IS NOT NULL THEN 3
-                         WHEN t2 IS NOT NULL THEN 2 WHEN t1 IS NOT NULL THEN 1 ELSE 0 END AS furthest
-        FROM y),
+        SELECT c.t0, c.t1, h.mqlAt AS t2, h.sqlAt AS t3, h.acceptedAt AS t4, h.opportunityAt AS t5, h.wonAt AS t6
+        FROM c LEFT JOIN h ON h.lead_id = c.id),
       g AS (
         SELECT step, cur - prev AS gap FROM (SELECT s.value AS step, ${at(1)} AS prev, ${at(0)} AS cur FROM x CROSS JOIN json_each('[1,2,3,4,5,6]') s)
-        WHERE ?5 AND prev IS NOT NULL AND cur >= prev),
+        WHERE prev IS NOT NULL AND cur >= prev),
       ranked AS (SELECT step, gap, ROW_NUMBER() OVER (PARTITION BY step ORDER BY gap) AS rn, COUNT(*) OVER (PARTITION BY step) AS n FROM g)
-      SELECT 'reached' AS part, furthest AS step, COUNT(*) AS value, NULL AS currency FROM x GROUP BY furthest
-      UNION ALL
-      SELECT 'middle', step, gap, NULL FROM ranked WHERE rn IN ((n + 1) / 2, n / 2 + 1)
-      UNION ALL
-      SELECT 'revenue', NULL, SUM(deal_value), deal_currency FROM x
-      WHERE sales_status = 'won' AND deal_value IS NOT NULL AND deal_currency IS NOT NULL AND deal_currency <> '' GROUP BY deal_currency`)
-    .bind(siteId, from, to, onlyMagnet, medians ? 1 : 0)
-    .all<{ part: 'reached' | 'middle' | 'revenue'; step: number | null; value: number; currency: string | null }>();
+      SELECT step, gap FROM ranked WHERE rn IN ((n + 1) / 2, n / 2 + 1)`)
+    .bind(siteId, from, to, onlyMagnet);
+  type CountRow = { part: 'cohort' | 'reached' | 'revenue'; step: number | null; value: number; confirmed: number | null; currency: string | null };
+  let countRows: CountRow[];
+  let middleRows: { step: number; gap: number }[] = [];
+  if (medians) {
+    const [a, b] = await db.batch([counts, middles]);
+    countRows = a!.results as CountRow[];
+    middleRows = b!.results as { step: number; gap: number }[];
+  } else countRows = (await counts.all<CountRow>()).results;
   const out: CohortFunnel = { furthest: [], middles: [], revenue: {} };
-  for (const r of results) {
-    if (r.part === 'reached') out.furthest[r.step!] = r.value;
-    else if (r.part === 'middle') (out.middles[r.step!] ??= []).push(r.value);
-    else out.revenue[r.currency!] = r.value;
+  let leads = 0, confirmed = 0;
+  for (const r of countRows) {
+    if (r.part === 'cohort') {
+      leads += r.value;
+      confirmed += r.confirmed!;
+    } else if (r.part === 'reached') {
+      out.furthest[r.step!] = r.value;
+      leads -= r.value;
+      confirmed -= r.confirmed!;
+    } else out.revenue[r.currency!] = r.value;
   }
+  // What the leads past confirmed leave of the cohort: confirmed ones got furthest to confirmed, the rest to leads.
+  out.furthest[1] = confirmed;
+  out.furthest[0] = leads - confirmed;
+  for (const r of middleRows) (out.middles[r.step] ??= []).push(r.gap);
   return out;
 }
