@@ -12,7 +12,10 @@
  * was still accepted.
  */
 import { firstEventSql, firstMagnetSql } from './lead-filter-store';
-import type { CohortFunnel } from '../../core/funnel';
+import { LEAD_STEPS, type CohortFunnel } from '../../core/funnel';
+
+/** The cohort of leads `l` created in [?2, ?3) on site ?1, only those whose first magnet is ?4 when it is set. */
+const COHORT_SQL = `l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql('l.id')} = ?4)`;
 
 /** Per lead of `leadIds` (a subquery on ?1's site), the first moment it entered each step after confirmed. */
 const firstStageTimesSql = (leadIds: string) => `
@@ -86,25 +89,24 @@ export async function cohortLeads(
   db: D1Database, siteId: string, from: number, to: number, need: { source?: boolean; magnet?: boolean } = {}, onlyMagnet: string | null = null,
 ): Promise<CohortLead[]> {
   const firstEvent = (col: 'utm' | 'referrer') => need.source ? firstEventSql(col, 'l.id') : 'NULL';
-  const cohort = `l.site_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql('l.id')} = ?4)`;
   const { results } = await db
     .prepare(`
-      WITH h AS (${firstStageTimesSql(`SELECT l.id FROM leads l WHERE ${cohort}`)})
+      WITH h AS (${firstStageTimesSql(`SELECT l.id FROM leads l WHERE ${COHORT_SQL}`)})
       SELECT l.created_at AS createdAt, l.confirmed_at AS confirmedAt, h.mqlAt, h.sqlAt, h.acceptedAt, h.opportunityAt, h.wonAt,
              l.sales_status AS salesStatus, l.deal_value AS value, l.deal_currency AS currency,
              l.country, l.industry, l.owner_id AS owner,
              ${need.magnet ? firstMagnetSql('l.id') : 'NULL'} AS magnet,
              ${firstEvent('utm')} AS firstUtm, ${firstEvent('referrer')} AS firstReferrer
       FROM leads l LEFT JOIN h ON h.lead_id = l.id
-      WHERE ${cohort}`)
+      WHERE ${COHORT_SQL}`)
     .bind(siteId, from, to, onlyMagnet)
     .all<CohortLead>();
   return results;
 }
 
-/** LEAD_STEPS index of each stage after confirmed, as SQL over `stage` (NULL for any other stage). */
+/** LEAD_STEPS index of each stage after confirmed (they share their names), as SQL over `stage`; NULL for any other stage. */
 const stepOfStageSql = (stage: string) =>
-  `CASE ${stage} WHEN 'mql' THEN 2 WHEN 'sql' THEN 3 WHEN 'accepted' THEN 4 WHEN 'opportunity' THEN 5 WHEN 'won' THEN 6 END`;
+  `CASE ${stage} ${LEAD_STEPS.map((s, i) => (i < 2 ? '' : `WHEN '${s}' THEN ${i} `)).join('')}END`;
 
 /**
  * The lead steps of the cohort of leads created in [from, to) counted in SQL
@@ -126,23 +128,21 @@ const stepOfStageSql = (stage: string) =>
 export async function cohortFunnel(
   db: D1Database, siteId: string, from: number, to: number, onlyMagnet: string | null, medians = true,
 ): Promise<CohortFunnel> {
-  const cohort = (l: string) =>
-    `${l}.site_id = ?1 AND ${l}.created_at >= ?2 AND ${l}.created_at < ?3 AND (?4 IS NULL OR ${firstMagnetSql(`${l}.id`)} = ?4)`;
   const counts = db
     .prepare(`
       SELECT 'cohort' AS part, NULL AS step, COUNT(*) AS value, COUNT(l.confirmed_at) AS confirmed, NULL AS currency
-      FROM leads l INDEXED BY leads_by_site_created WHERE ${cohort('l')}
+      FROM leads l INDEXED BY leads_by_site_created WHERE ${COHORT_SQL}
       UNION ALL
       SELECT 'reached', furthest, COUNT(*), SUM(confirmed), NULL FROM (
         SELECT l.confirmed_at IS NOT NULL AS confirmed, MAX(${stepOfStageSql('h.to_stage')}) AS furthest
         FROM leads l INDEXED BY leads_by_site_created CROSS JOIN stage_history h INDEXED BY stage_history_by_lead
-        WHERE ${cohort('l')} AND h.site_id = ?1 AND h.lead_id = l.id
+        WHERE ${COHORT_SQL} AND h.site_id = ?1 AND h.lead_id = l.id
         GROUP BY l.id)
       WHERE furthest IS NOT NULL GROUP BY furthest
       UNION ALL
       SELECT 'revenue', NULL, SUM(l.deal_value), NULL, l.deal_currency
       FROM leads l INDEXED BY leads_by_sales_status
-      WHERE l.sales_status = 'won' AND ${cohort('l')} AND l.deal_value IS NOT NULL AND l.deal_currency IS NOT NULL AND l.deal_currency <> ''
+      WHERE l.sales_status = 'won' AND ${COHORT_SQL} AND l.deal_value IS NOT NULL AND l.deal_currency IS NOT NULL AND l.deal_currency <> ''
       GROUP BY l.deal_currency`)
     .bind(siteId, from, to, onlyMagnet);
   // Step i's time and the one before it, for each of steps 1–6 (D1 caps compound SELECTs, so no UNION per step).
@@ -151,7 +151,7 @@ export async function cohortFunnel(
     .prepare(`
       WITH c AS (
         SELECT l.id, l.created_at AS t0, l.confirmed_at AS t1
-        FROM leads l INDEXED BY leads_by_site_created WHERE ${cohort('l')}),
+        FROM leads l INDEXED BY leads_by_site_created WHERE ${COHORT_SQL}),
       h AS (${firstStageTimesSql('SELECT id FROM c')}),
       x AS MATERIALIZED (
         SELECT c.t0, c.t1, h.mqlAt AS t2, h.sqlAt AS t3, h.acceptedAt AS t4, h.opportunityAt AS t5, h.wonAt AS t6
